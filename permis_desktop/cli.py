@@ -1,0 +1,253 @@
+"""`permis`: the desk's jobs without a window (DESIGN.md, "Headless interface").
+
+Outputs are JSON on stdout where the contract says so; errors go to stderr in French, with
+exit status 2 for bad input and 1 for a failed operation. Heavy modules (OpenCV, the rules
+engine, the capture pipeline) are imported inside the commands that need them, so that
+`permis --help` and quick commands stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from permis_desktop import __version__
+from permis_desktop.errors import BadInput, OperationFailed, PermisError
+from permis_desktop.logsetup import setup_logging
+from permis_desktop.paths import AppPaths, resolve_paths
+
+log = logging.getLogger(__name__)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with French usage errors and exit status 2."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"permis : argument invalide : {message}\n")
+        raise SystemExit(2)
+
+
+def _emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _read_json(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput(f"Fichier introuvable : {source}.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"Impossible de lire {source} : {exc}.") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(
+            f"{source} n'est pas un JSON valide (ligne {exc.lineno}, colonne {exc.colno})."
+        ) from None
+
+
+def _context(paths: AppPaths) -> Any:
+    from permis_desktop.services.context import DeskContext
+
+    return DeskContext.open(paths)
+
+
+# -- commands -----------------------------------------------------------------------------
+
+
+def cmd_db_upgrade(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.models.db import current_revision, open_database
+
+    paths.ensure()
+    db = open_database(paths.database, paths.backups, migrate=True)
+    try:
+        sys.stdout.write(f"Base de données à jour ({current_revision(db.engine)}) : {paths.database}\n")
+    finally:
+        db.close()
+    return 0
+
+
+def cmd_dossier_list(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.services.dossiers import DossierService
+
+    ctx = _context(paths)
+    try:
+        rows = DossierService(ctx.db).list(status=args.status, search=args.search)
+    finally:
+        ctx.close()
+    if args.json:
+        _emit([
+            {"id": r.id, "applicant": r.applicant, "birth_date": r.birth_date,
+             "procedure": r.procedure, "categories": r.categories, "status": r.status,
+             "updated_at": r.updated_at.isoformat(timespec="seconds") + "Z", "version": r.version}
+            for r in rows
+        ])
+        return 0
+    if not rows:
+        sys.stdout.write("Aucun dossier.\n")
+    for r in rows:
+        sys.stdout.write(
+            f"{r.id}  {r.status:<22} {r.procedure:<30} {','.join(r.categories):<8} {r.applicant}\n"
+        )
+    return 0
+
+
+def cmd_dossier_new(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.services.dossiers import DossierService
+
+    facts = _read_json(args.facts)
+    if not isinstance(facts, dict):
+        raise BadInput("Le document de faits doit être un objet JSON.")
+    ctx = _context(paths)
+    try:
+        dossier_id = DossierService(ctx.db).create(facts, source="cli")
+    finally:
+        ctx.close()
+    sys.stdout.write(dossier_id + "\n")
+    return 0
+
+
+def cmd_dossier_show(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.services.dossiers import DossierService, display_name
+
+    ctx = _context(paths)
+    try:
+        detail = DossierService(ctx.db).get(args.id)
+    finally:
+        ctx.close()
+    if args.json:
+        _emit(detail.to_json())
+        return 0
+    a = detail.facts.get("applicant", {})
+    name = display_name(a.get("birth_name", ""), a.get("usage_name", ""), a.get("given_names", []))
+    sys.stdout.write(f"Dossier {detail.id}\n  Demandeur : {name}\n  Démarche : {detail.facts['procedure']}\n"
+                     f"  Statut : {detail.status} (version {detail.version})\n")
+    for piece in detail.pieces:
+        sys.stdout.write(f"  Pièce {piece.kind} : {piece.status}, {len(piece.pages)} page(s)\n")
+    return 0
+
+
+def cmd_dossier_delete(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.services.dossiers import DossierService
+
+    ctx = _context(paths)
+    try:
+        service = DossierService(ctx.db)
+        service.delete(args.id)
+        ctx.blobs.gc(service.referenced_blobs())
+    finally:
+        ctx.close()
+    return 0
+
+
+def cmd_gc(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.services.dossiers import DossierService
+
+    ctx = _context(paths)
+    try:
+        removed = ctx.blobs.gc(DossierService(ctx.db).referenced_blobs())
+    finally:
+        ctx.close()
+    sys.stdout.write(f"{removed} fichier(s) de page inutilisé(s) supprimé(s).\n")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.settings import REGISTRY, Settings, SettingsError
+
+    settings = Settings(paths.settings_file)
+    try:
+        if args.action == "list":
+            for key, setting in REGISTRY.items():
+                value = settings.get(key)
+                shown = "********" if setting.secret and value else value
+                sys.stdout.write(f"{key} = {shown}    # {setting.label}\n")
+            return 0
+        if not args.key:
+            raise BadInput("Indiquez le nom du réglage, par exemple sync.server_url.")
+        if args.action == "get":
+            value = settings.get(args.key)
+            sys.stdout.write(("true" if value else "false") if isinstance(value, bool) else f"{value}")
+            sys.stdout.write("\n")
+            return 0
+        if args.value is None:
+            raise BadInput(f"Indiquez la valeur à donner à {args.key}.")
+        paths.config.mkdir(parents=True, exist_ok=True)
+        settings.set(args.key, args.value)
+        return 0
+    except SettingsError as exc:
+        raise BadInput(str(exc)) from None
+    except OSError as exc:
+        raise OperationFailed(f"Impossible d'enregistrer les réglages : {exc.strerror or exc}.") from None
+
+
+# -- parser -------------------------------------------------------------------------------
+
+Handler = Callable[[argparse.Namespace, AppPaths], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="permis", description="permis-desktop sans fenêtre.")
+    parser.add_argument("--data-dir", help="dossier de données (sinon PERMIS_DATA_DIR ou le dossier habituel)")
+    parser.add_argument("--debug", action="store_true", help="journal détaillé")
+    parser.add_argument("--version", action="version", version=f"permis {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    db = sub.add_parser("db", help="base de données locale")
+    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    db_sub.add_parser("upgrade", help="appliquer les migrations").set_defaults(handler=cmd_db_upgrade)
+
+    dossier = sub.add_parser("dossier", help="dossiers")
+    d_sub = dossier.add_subparsers(dest="dossier_command", required=True, parser_class=_Parser)
+    p = d_sub.add_parser("list", help="lister les dossiers")
+    p.add_argument("--status")
+    p.add_argument("--search")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_dossier_list)
+    p = d_sub.add_parser("new", help="créer un brouillon à partir d'un document de faits")
+    p.add_argument("facts", help="fichier JSON, ou - pour l'entrée standard")
+    p.set_defaults(handler=cmd_dossier_new)
+    p = d_sub.add_parser("show", help="afficher un dossier")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_dossier_show)
+    p = d_sub.add_parser("delete", help="supprimer un dossier et ses pages")
+    p.add_argument("id")
+    p.set_defaults(handler=cmd_dossier_delete)
+
+    p = sub.add_parser("gc", help="supprimer les fichiers de page qu'aucun dossier n'utilise")
+    p.set_defaults(handler=cmd_gc)
+
+    p = sub.add_parser("config", help="réglages")
+    p.add_argument("action", choices=["get", "set", "list"])
+    p.add_argument("key", nargs="?")
+    p.add_argument("value", nargs="?")
+    p.set_defaults(handler=cmd_config)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    paths = resolve_paths(args.data_dir)
+    setup_logging(paths, debug=args.debug)
+    handler: Handler = args.handler
+    try:
+        return handler(args, paths)
+    except PermisError as exc:
+        log.error("permis %s failed: %s", args.command, exc)
+        sys.stderr.write(f"permis : {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("permis : interrompu.\n")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
