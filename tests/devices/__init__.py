@@ -1,0 +1,1 @@
+"""Tests of the scanner drivers, the eSCL simulator and the watched folder."""
