@@ -28,7 +28,7 @@ def venv_python() -> Path:
 
 
 def ensure_venv() -> Path:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - run.py may be started by an old Python
         sys.exit("permis-desktop demande Python 3.11 ou plus récent.")
     python = venv_python()
     if not python.exists():

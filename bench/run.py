@@ -14,8 +14,11 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> int:
-    available = sorted(p.stem for p in HERE.glob("*.py") if p.stem not in {"run", "__init__"}
-                       and not p.stem.startswith("_"))
+    available = sorted(
+        p.stem
+        for p in HERE.glob("*.py")
+        if p.stem not in {"run", "__init__"} and not p.stem.startswith("_")
+    )
     chosen = argv or available
     unknown = [name for name in chosen if name not in available]
     if unknown:

@@ -67,7 +67,9 @@ def cmd_db_upgrade(args: argparse.Namespace, paths: AppPaths) -> int:
     paths.ensure()
     db = open_database(paths.database, paths.backups, migrate=True)
     try:
-        sys.stdout.write(f"Base de données à jour ({current_revision(db.engine)}) : {paths.database}\n")
+        sys.stdout.write(
+            f"Base de données à jour ({current_revision(db.engine)}) : {paths.database}\n"
+        )
     finally:
         db.close()
     return 0
@@ -82,12 +84,21 @@ def cmd_dossier_list(args: argparse.Namespace, paths: AppPaths) -> int:
     finally:
         ctx.close()
     if args.json:
-        _emit([
-            {"id": r.id, "applicant": r.applicant, "birth_date": r.birth_date,
-             "procedure": r.procedure, "categories": r.categories, "status": r.status,
-             "updated_at": r.updated_at.isoformat(timespec="seconds") + "Z", "version": r.version}
-            for r in rows
-        ])
+        _emit(
+            [
+                {
+                    "id": r.id,
+                    "applicant": r.applicant,
+                    "birth_date": r.birth_date,
+                    "procedure": r.procedure,
+                    "categories": r.categories,
+                    "status": r.status,
+                    "updated_at": r.updated_at.isoformat(timespec="seconds") + "Z",
+                    "version": r.version,
+                }
+                for r in rows
+            ]
+        )
         return 0
     if not rows:
         sys.stdout.write("Aucun dossier.\n")
@@ -126,8 +137,10 @@ def cmd_dossier_show(args: argparse.Namespace, paths: AppPaths) -> int:
         return 0
     a = detail.facts.get("applicant", {})
     name = display_name(a.get("birth_name", ""), a.get("usage_name", ""), a.get("given_names", []))
-    sys.stdout.write(f"Dossier {detail.id}\n  Demandeur : {name}\n  Démarche : {detail.facts['procedure']}\n"
-                     f"  Statut : {detail.status} (version {detail.version})\n")
+    sys.stdout.write(
+        f"Dossier {detail.id}\n  Demandeur : {name}\n  Démarche : {detail.facts['procedure']}\n"
+        f"  Statut : {detail.status} (version {detail.version})\n"
+    )
     for piece in detail.pieces:
         sys.stdout.write(f"  Pièce {piece.kind} : {piece.status}, {len(piece.pages)} page(s)\n")
     return 0
@@ -173,7 +186,9 @@ def cmd_config(args: argparse.Namespace, paths: AppPaths) -> int:
             raise BadInput("Indiquez le nom du réglage, par exemple sync.server_url.")
         if args.action == "get":
             value = settings.get(args.key)
-            sys.stdout.write(("true" if value else "false") if isinstance(value, bool) else f"{value}")
+            sys.stdout.write(
+                ("true" if value else "false") if isinstance(value, bool) else f"{value}"
+            )
             sys.stdout.write("\n")
             return 0
         if args.value is None:
@@ -184,7 +199,9 @@ def cmd_config(args: argparse.Namespace, paths: AppPaths) -> int:
     except SettingsError as exc:
         raise BadInput(str(exc)) from None
     except OSError as exc:
-        raise OperationFailed(f"Impossible d'enregistrer les réglages : {exc.strerror or exc}.") from None
+        raise OperationFailed(
+            f"Impossible d'enregistrer les réglages : {exc.strerror or exc}."
+        ) from None
 
 
 # -- parser -------------------------------------------------------------------------------
@@ -194,14 +211,18 @@ Handler = Callable[[argparse.Namespace, AppPaths], int]
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="permis", description="permis-desktop sans fenêtre.")
-    parser.add_argument("--data-dir", help="dossier de données (sinon PERMIS_DATA_DIR ou le dossier habituel)")
+    parser.add_argument(
+        "--data-dir", help="dossier de données (sinon PERMIS_DATA_DIR ou le dossier habituel)"
+    )
     parser.add_argument("--debug", action="store_true", help="journal détaillé")
     parser.add_argument("--version", action="version", version=f"permis {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     db = sub.add_parser("db", help="base de données locale")
     db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
-    db_sub.add_parser("upgrade", help="appliquer les migrations").set_defaults(handler=cmd_db_upgrade)
+    db_sub.add_parser("upgrade", help="appliquer les migrations").set_defaults(
+        handler=cmd_db_upgrade
+    )
 
     dossier = sub.add_parser("dossier", help="dossiers")
     d_sub = dossier.add_subparsers(dest="dossier_command", required=True, parser_class=_Parser)

@@ -59,9 +59,7 @@ def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
     chosen = data_dir if data_dir is not None else os.environ.get(ENV_DATA_DIR) or None
     if chosen is not None:
         root = Path(chosen).expanduser().resolve()
-        return AppPaths(
-            data=root, config=root / "config", cache=root / "cache", log=root / "logs"
-        )
+        return AppPaths(data=root, config=root / "config", cache=root / "cache", log=root / "logs")
     return AppPaths(
         data=Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)),
         config=Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)),

@@ -9,6 +9,7 @@ QSettings keeps it, in the UI layer.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -73,7 +74,9 @@ def _coerce(setting: Setting, value: Any) -> Any:
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise SettingsError(f"« {value} » n'est pas un nombre entier pour {setting.key}.") from None
+            raise SettingsError(
+                f"« {value} » n'est pas un nombre entier pour {setting.key}."
+            ) from None
     return str(value)
 
 
@@ -99,10 +102,8 @@ class Settings:
             # bad file aside so nothing is lost.
             log.error("settings file %s unreadable (%s); using defaults", self.path, exc)
             aside = self.path.with_suffix(".json.damaged")
-            try:
+            with contextlib.suppress(OSError):
                 self.path.replace(aside)
-            except OSError:
-                pass
             return
         version = int(raw.pop("_version", 1)) if isinstance(raw, dict) else 1
         while version < SCHEMA_VERSION:
@@ -124,7 +125,9 @@ class Settings:
         try:
             return _coerce(setting, self._values[key])
         except SettingsError:
-            log.warning("setting %s has a bad stored value %r; using default", key, self._values[key])
+            log.warning(
+                "setting %s has a bad stored value %r; using default", key, self._values[key]
+            )
             return setting.default
 
     def set(self, key: str, value: Any) -> None:

@@ -33,3 +33,38 @@ def desk(paths: AppPaths):
     ctx = DeskContext.open(paths)
     yield ctx
     ctx.close()
+
+
+@pytest.fixture
+def make_read_only():
+    """Make a file or folder really read-only, even for root (chattr +i), and undo it after.
+
+    Skips with the reason when the file system supports neither way.
+    """
+    import contextlib
+    import shutil
+    import stat
+    import subprocess
+
+    frozen: list[tuple[Path, str, int]] = []
+
+    def freeze(path: Path) -> None:
+        if os.geteuid() != 0 if hasattr(os, "geteuid") else False:
+            mode = path.stat().st_mode
+            path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+            frozen.append((path, "chmod", mode))
+            return
+        if shutil.which("chattr") is None:
+            pytest.skip("running as root without chattr: cannot make a file read-only")
+        done = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
+        if done.returncode != 0:
+            pytest.skip(f"chattr +i not supported here: {done.stderr.decode().strip()}")
+        frozen.append((path, "chattr", 0))
+
+    yield freeze
+    for path, how, mode in reversed(frozen):
+        with contextlib.suppress(OSError):
+            if how == "chattr":
+                subprocess.run(["chattr", "-i", str(path)], check=False)
+            else:
+                path.chmod(mode)

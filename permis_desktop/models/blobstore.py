@@ -8,6 +8,7 @@ removes the blobs nothing references any more.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -80,7 +81,9 @@ class BlobStore:
         try:
             data = source.read_bytes()
         except OSError as exc:
-            raise OperationFailed(f"Impossible de lire le fichier {source} : {exc.strerror or exc}.") from exc
+            raise OperationFailed(
+                f"Impossible de lire le fichier {source} : {exc.strerror or exc}."
+            ) from exc
         return self.put(data)
 
     def get(self, sha256: str) -> bytes:
@@ -123,10 +126,8 @@ class BlobStore:
                 log.warning("could not remove unreferenced blob %s: %s", sha, exc)
         # Leftover temp files from an interrupted write are garbage too.
         for tmp in self.root.rglob(".*.tmp") if self.root.exists() else []:
-            try:
+            with contextlib.suppress(OSError):
                 tmp.unlink()
-            except OSError:
-                pass
         if removed:
             log.info("blob gc removed %d unreferenced blobs", removed)
         return removed

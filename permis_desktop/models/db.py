@@ -16,19 +16,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from permis_desktop.errors import OperationFailed
 from permis_desktop.models.entities import utcnow
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
+
+# The newest migration's revision id. Start-up compares the database with it without
+# importing Alembic (a third of a second); tests check it equals the scripts' head.
+SCHEMA_HEAD = "0001_initial"
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
@@ -72,6 +76,8 @@ def make_engine(path: Path) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -80,15 +86,22 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def head_revision() -> str:
-    script = ScriptDirectory(str(MIGRATIONS))
-    head = script.get_current_head()
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        has_table = conn.execute(
+            text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
+        ).first()
+        if not has_table:
+            return None
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        return None if row is None else str(row[0])
 
 
 def latest_backup(backups: Path) -> Path | None:
@@ -113,6 +126,8 @@ def check_readable(path: Path, backups: Path) -> None:
                 raise sqlite3.DatabaseError(str(row[0]))
         finally:
             conn.close()
+    except sqlite3.OperationalError as exc:  # could not open or lock: not damage
+        raise OperationFailed(_describe_sqlite_error(path, exc)) from exc
     except sqlite3.DatabaseError as exc:
         log.error("database %s is damaged: %s", path, exc)
         raise DatabaseDamaged(path, str(exc), latest_backup(backups)) from exc
@@ -149,6 +164,10 @@ def upgrade(engine: Engine, path: Path, backups: Path, revision: str = "head") -
     Returns True when a migration ran.
     """
     current = current_revision(engine)
+    if current == (SCHEMA_HEAD if revision == "head" else revision):
+        return False
+    from alembic import command
+
     target = head_revision() if revision == "head" else revision
     if current == target:
         return False
@@ -174,6 +193,11 @@ class Database:
         try:
             yield session
             session.commit()
+        except DBAPIError as exc:
+            session.rollback()
+            if isinstance(exc.orig, sqlite3.OperationalError):
+                raise OperationFailed(_describe_sqlite_error(self.path, exc.orig)) from exc
+            raise
         except BaseException:
             session.rollback()
             raise
@@ -209,11 +233,41 @@ def _describe_sqlite_error(path: Path, exc: sqlite3.Error) -> str:
     text = str(exc).lower()
     log.error("sqlite error on %s: %s", path, exc)
     if "readonly" in text or "read-only" in text:
-        return f"Le dossier de données {path.parent} est en lecture seule : impossible d'enregistrer."
+        return (
+            f"Le dossier de données {path.parent} est en lecture seule : impossible d'enregistrer."
+        )
     if "disk is full" in text or "database or disk is full" in text:
         return "Le disque est plein : libérez de la place pour continuer à enregistrer."
     if "unable to open" in text:
-        return f"Impossible d'ouvrir la base de données {path} (droits d'accès ou dossier absent)."
+        return (
+            f"Impossible d'ouvrir la base de données {path} : le dossier est en lecture seule, "
+            "les droits sont insuffisants ou le disque est indisponible."
+        )
     if "locked" in text or "busy" in text:
         return "La base de données est occupée par un autre programme ; réessayez dans un instant."
     return f"Erreur de la base de données : {exc}."
+
+
+def restore_backup(path: Path, backup: Path) -> Path:
+    """Put `backup` in place of the database at `path`; the damaged file is kept aside.
+
+    Returns where the damaged file (and its -wal/-shm companions) now lives. Nothing is
+    deleted: a technician may still recover rows from it.
+    """
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.replace(aside.with_name(aside.name + suffix))
+    source = sqlite3.connect(str(backup))
+    try:
+        dest = sqlite3.connect(str(path))
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    log.warning("database %s restored from %s; damaged copy kept as %s", path, backup, aside)
+    return aside

@@ -132,7 +132,9 @@ class Piece(Base):
     __tablename__ = "piece"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    dossier_id: Mapped[str] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), default="missing")
     document_type: Mapped[str | None] = mapped_column(String(40))
@@ -167,7 +169,9 @@ class StatusEvent(Base):
     __tablename__ = "status_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    dossier_id: Mapped[str] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     from_status: Mapped[str | None] = mapped_column(String(30))
     to_status: Mapped[str] = mapped_column(String(30))
@@ -182,7 +186,9 @@ class OutboxItem(Base):
     __tablename__ = "outbox_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    dossier_id: Mapped[str] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), index=True
+    )
     dossier_version: Mapped[int] = mapped_column(Integer)
     idempotency_key: Mapped[str] = mapped_column(String(36), default=new_uuid, unique=True)
     # pending, failed (permanent), done

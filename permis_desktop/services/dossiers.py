@@ -31,7 +31,15 @@ from permis_desktop.textfold import fold
 log = logging.getLogger(__name__)
 
 # Applicant fields kept as columns; every other applicant field goes to `details`.
-_PERSON_COLUMNS = ("sex", "birth_name", "usage_name", "given_names", "birth_date", "email", "mobile")
+_PERSON_COLUMNS = (
+    "sex",
+    "birth_name",
+    "usage_name",
+    "given_names",
+    "birth_date",
+    "email",
+    "mobile",
+)
 _APPLICANT_COLUMNS = (*_PERSON_COLUMNS, "nationality", "neph", "under_guardianship", "hosted")
 _REPRESENTATIVE_COLUMNS = (*_PERSON_COLUMNS, "quality")
 # Top-level facts kept as columns of the dossier; the rest goes to `data`.
@@ -108,16 +116,25 @@ class DossierDetail:
                 "issued": p.issued,
                 "expires": p.expires,
                 "pages": [
-                    {"position": pg.position, "original": pg.original_sha256,
-                     "processed": pg.processed_sha256, **_page_report(pg.params)}
+                    {
+                        "position": pg.position,
+                        "original": pg.original_sha256,
+                        "processed": pg.processed_sha256,
+                        **_page_report(pg.params),
+                    }
                     for pg in p.pages
                 ],
             }
             for p in self.pieces
         ]
         out["history"] = [
-            {"at": e.at.isoformat(timespec="seconds") + "Z", "from": e.from_status,
-             "to": e.to_status, "source": e.source, "message": e.message}
+            {
+                "at": e.at.isoformat(timespec="seconds") + "Z",
+                "from": e.from_status,
+                "to": e.to_status,
+                "source": e.source,
+                "message": e.message,
+            }
             for e in self.history
         ]
         return out
@@ -135,7 +152,9 @@ def display_name(birth_name: str, usage_name: str, given_names: list[str]) -> st
     return (surname.upper() if surname else given) or "(sans nom)"
 
 
-def _split(source: dict[str, Any], columns: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _split(
+    source: dict[str, Any], columns: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     cols = {k: v for k, v in source.items() if k in columns}
     rest = {k: v for k, v in source.items() if k not in columns}
     return cols, rest
@@ -188,7 +207,9 @@ def _parse_date(value: Any, where: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise BadInput(f"Date invalide pour {where} : « {value} » (format attendu AAAA-MM-JJ).") from None
+        raise BadInput(
+            f"Date invalide pour {where} : « {value} » (format attendu AAAA-MM-JJ)."
+        ) from None
 
 
 class DossierService:
@@ -208,8 +229,15 @@ class DossierService:
             self._write_facts(session, dossier, facts)
             session.add(dossier)
             session.flush()
-            session.add(StatusEvent(dossier=dossier, from_status=None, to_status="draft",
-                                    source=source, message="Dossier créé"))
+            session.add(
+                StatusEvent(
+                    dossier=dossier,
+                    from_status=None,
+                    to_status="draft",
+                    source=source,
+                    message="Dossier créé",
+                )
+            )
             log.info("dossier %s created (%s)", dossier.id, dossier.procedure)
             return dossier.id
 
@@ -252,19 +280,29 @@ class DossierService:
         piece.document_type = provided.get("document_type") or piece.document_type
         piece.issued = _parse_date(provided.get("issued"), f"la pièce {kind} (issued)")
         piece.expires = _parse_date(provided.get("expires"), f"la pièce {kind} (expires)")
-        if piece.status == "missing":
+        if piece.status in (None, "missing"):
             piece.status = "provided"
         piece.updated_at = utcnow()
 
     # -- read --------------------------------------------------------------------------
 
-    def list(self, status: str | None = None, search: str | None = None,
-             limit: int | None = None) -> list[DossierRow]:
+    def list(
+        self, status: str | None = None, search: str | None = None, limit: int | None = None
+    ) -> list[DossierRow]:
         with self.db.transaction() as session:
             query = (
-                select(Dossier.id, Applicant.birth_name, Applicant.usage_name, Applicant.given_names,
-                       Applicant.birth_date, Dossier.procedure, Dossier.categories, Dossier.status,
-                       Dossier.updated_at, Dossier.version)
+                select(
+                    Dossier.id,
+                    Applicant.birth_name,
+                    Applicant.usage_name,
+                    Applicant.given_names,
+                    Applicant.birth_date,
+                    Dossier.procedure,
+                    Dossier.categories,
+                    Dossier.status,
+                    Dossier.updated_at,
+                    Dossier.version,
+                )
                 .join(Applicant, Dossier.applicant_id == Applicant.id)
                 .order_by(Dossier.updated_at.desc())
             )
@@ -277,10 +315,14 @@ class DossierService:
                 query = query.limit(limit)
             return [
                 DossierRow(
-                    id=r.id, applicant=display_name(r.birth_name, r.usage_name, r.given_names or []),
-                    birth_date=r.birth_date or "", procedure=r.procedure,
-                    categories=list(r.categories or []), status=r.status,
-                    updated_at=r.updated_at, version=r.version,
+                    id=r.id,
+                    applicant=display_name(r.birth_name, r.usage_name, r.given_names or []),
+                    birth_date=r.birth_date or "",
+                    procedure=r.procedure,
+                    categories=list(r.categories or []),
+                    status=r.status,
+                    updated_at=r.updated_at,
+                    version=r.version,
                 )
                 for r in session.execute(query)
             ]
@@ -297,9 +339,15 @@ class DossierService:
     def _load(self, session: Session, dossier_id: str) -> Dossier:
         dossier = session.get(Dossier, dossier_id)
         if dossier is None:
-            matches = session.scalars(
-                select(Dossier).where(Dossier.id.startswith(dossier_id, autoescape=True)).limit(2)
-            ).all() if len(dossier_id) >= 6 else []
+            matches = (
+                session.scalars(
+                    select(Dossier)
+                    .where(Dossier.id.startswith(dossier_id, autoescape=True))
+                    .limit(2)
+                ).all()
+                if len(dossier_id) >= 6
+                else []
+            )
             if len(matches) == 1:
                 return matches[0]
             raise BadInput(f"Aucun dossier ne porte l'identifiant « {dossier_id} ».")
@@ -321,31 +369,54 @@ class DossierService:
             )
         facts.update(dossier.data or {})
         provided = [
-            {k: v for k, v in {
-                "kind": p.kind, "document_type": p.document_type,
-                "issued": p.issued.isoformat() if p.issued else None,
-                "expires": p.expires.isoformat() if p.expires else None,
-            }.items() if v is not None}
-            for p in dossier.pieces if p.status != "missing"
+            {
+                k: v
+                for k, v in {
+                    "kind": p.kind,
+                    "document_type": p.document_type,
+                    "issued": p.issued.isoformat() if p.issued else None,
+                    "expires": p.expires.isoformat() if p.expires else None,
+                }.items()
+                if v is not None
+            }
+            for p in dossier.pieces
+            if p.status != "missing"
         ]
         if provided:
             facts["pieces"] = provided
         return DossierDetail(
-            id=dossier.id, status=dossier.status, version=dossier.version,
-            created_at=dossier.created_at, updated_at=dossier.updated_at, facts=facts,
+            id=dossier.id,
+            status=dossier.status,
+            version=dossier.version,
+            created_at=dossier.created_at,
+            updated_at=dossier.updated_at,
+            facts=facts,
             pieces=[
                 PieceInfo(
-                    id=p.id, kind=p.kind, status=p.status, document_type=p.document_type,
+                    id=p.id,
+                    kind=p.kind,
+                    status=p.status,
+                    document_type=p.document_type,
                     issued=p.issued.isoformat() if p.issued else None,
                     expires=p.expires.isoformat() if p.expires else None,
                     recognised=dict(p.recognised or {}),
-                    pages=[PageInfo(pg.id, pg.position, pg.original_sha256, pg.processed_sha256,
-                                    dict(pg.params or {})) for pg in p.pages],
+                    pages=[
+                        PageInfo(
+                            pg.id,
+                            pg.position,
+                            pg.original_sha256,
+                            pg.processed_sha256,
+                            dict(pg.params or {}),
+                        )
+                        for pg in p.pages
+                    ],
                 )
                 for p in dossier.pieces
             ],
-            history=[EventInfo(e.at, e.from_status, e.to_status, e.source, e.message)
-                     for e in dossier.events],
+            history=[
+                EventInfo(e.at, e.from_status, e.to_status, e.source, e.message)
+                for e in dossier.events
+            ],
         )
 
     # -- delete ------------------------------------------------------------------------
@@ -358,7 +429,9 @@ class DossierService:
             session.delete(dossier)
             session.flush()
             still_used = session.scalar(
-                select(func.count()).select_from(Dossier).where(Dossier.applicant_id == applicant.id)
+                select(func.count())
+                .select_from(Dossier)
+                .where(Dossier.applicant_id == applicant.id)
             )
             if not still_used:
                 session.delete(applicant)
