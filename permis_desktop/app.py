@@ -9,11 +9,15 @@ use, off the start-up path.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import sys
+import time
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from permis_desktop import APP_NAME, __version__
@@ -25,6 +29,34 @@ from permis_desktop.paths import AppPaths, resolve_paths
 from permis_desktop.services.context import DeskContext
 
 log = logging.getLogger(__name__)
+
+
+STARTUP_PROBE = "PERMIS_STARTUP_PROBE"
+
+
+def _arm_startup_probe(app: QApplication, target: Path) -> None:
+    """For bench/startup.py: note when the window is up, then the idle memory, and quit."""
+    shown = time.time()
+
+    def measure() -> None:
+        target.write_text(json.dumps({"shown": shown, "idle_rss": _rss_bytes()}))
+        app.quit()
+
+    QTimer.singleShot(1000, measure)
+
+
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+
+    scale = 1 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 
 
 def labels() -> tuple[Callable[[str], str], Callable[[str], str]]:
@@ -120,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         worker = Worker(app)
         window = MainWindow(ctx, worker, *labels())
         window.show()
+        if probe := os.environ.get(STARTUP_PROBE):
+            _arm_startup_probe(app, Path(probe))
         code = app.exec()
         worker.wait_idle()
         ctx.close()
