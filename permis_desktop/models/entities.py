@@ -75,6 +75,8 @@ class Dossier(Base):
     __table_args__ = (
         Index("ix_dossier_status_updated", "status", "updated_at"),
         Index("ix_dossier_updated", "updated_at"),
+        Index("ix_dossier_applicant_label", "applicant_label"),
+        Index("ix_dossier_procedure", "procedure"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -91,6 +93,14 @@ class Dossier(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Accent- and case-folded text of the fields the desk searches on (name, dates, contact).
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Denormalised for the dossier list, so that 100,000 rows sort and page without joins or
+    # re-evaluating the rules: refreshed by the services on every save.
+    applicant_label: Mapped[str] = mapped_column(String(250), default="")
+    pieces_done: Mapped[int] = mapped_column(Integer, default=0)
+    pieces_required: Mapped[int] = mapped_column(Integer, default=0)
+    # local (never queued), queued, sent, failed: the desk's view of the outbox.
+    sync_state: Mapped[str] = mapped_column(String(20), default="local")
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # Incremented on every change; the sync service uses it to order and de-duplicate.

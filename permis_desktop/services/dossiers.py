@@ -59,6 +59,21 @@ class DossierRow:
     status: str
     updated_at: dt.datetime
     version: int
+    pieces_done: int = 0
+    pieces_required: int = 0
+    sync_state: str = "local"
+
+
+# Sort keys the dossier list offers, mapped to indexed columns.
+SORT_COLUMNS = {
+    "applicant": Dossier.applicant_label,
+    "procedure": Dossier.procedure,
+    "status": Dossier.status,
+    "updated_at": Dossier.updated_at,
+    "pieces": Dossier.pieces_done,
+    "sync_state": Dossier.sync_state,
+    "categories": Dossier.categories,
+}
 
 
 @dataclass(frozen=True)
@@ -268,6 +283,8 @@ class DossierService:
         for provided in facts.get("pieces") or []:
             self._merge_piece_facts(dossier, provided)
         dossier.search_text = _search_text(dossier)
+        a = dossier.applicant
+        dossier.applicant_label = display_name(a.birth_name, a.usage_name, list(a.given_names))
 
     def _merge_piece_facts(self, dossier: Dossier, provided: dict[str, Any]) -> None:
         kind = provided.get("kind")
@@ -287,49 +304,96 @@ class DossierService:
     # -- read --------------------------------------------------------------------------
 
     def list(
-        self, status: str | None = None, search: str | None = None, limit: int | None = None
+        self,
+        status: str | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+        *,
+        procedure: str | None = None,
+        order_by: str = "updated_at",
+        descending: bool = True,
+        offset: int = 0,
+        include_archived: bool = False,
     ) -> list[DossierRow]:
+        """Rows of the dossier list: filtered, searched, sorted in SQL, one page at a time."""
         with self.db.transaction() as session:
+            sort = SORT_COLUMNS.get(order_by, Dossier.updated_at)
             query = (
                 select(
                     Dossier.id,
-                    Applicant.birth_name,
-                    Applicant.usage_name,
-                    Applicant.given_names,
+                    Dossier.applicant_label,
                     Applicant.birth_date,
                     Dossier.procedure,
                     Dossier.categories,
                     Dossier.status,
                     Dossier.updated_at,
                     Dossier.version,
+                    Dossier.pieces_done,
+                    Dossier.pieces_required,
+                    Dossier.sync_state,
                 )
                 .join(Applicant, Dossier.applicant_id == Applicant.id)
-                .order_by(Dossier.updated_at.desc())
+                .order_by(sort.desc() if descending else sort.asc(), Dossier.id)
             )
-            if status:
-                query = query.where(Dossier.status == status)
-            if search:
-                for word in fold(search).split():
-                    query = query.where(Dossier.search_text.contains(word, autoescape=True))
+            query = self._filtered(query, status, search, procedure, include_archived)
             if limit:
-                query = query.limit(limit)
+                query = query.limit(limit).offset(offset)
             return [
                 DossierRow(
                     id=r.id,
-                    applicant=display_name(r.birth_name, r.usage_name, r.given_names or []),
+                    applicant=r.applicant_label,
                     birth_date=r.birth_date or "",
                     procedure=r.procedure,
                     categories=list(r.categories or []),
                     status=r.status,
                     updated_at=r.updated_at,
                     version=r.version,
+                    pieces_done=r.pieces_done,
+                    pieces_required=r.pieces_required,
+                    sync_state=r.sync_state,
                 )
                 for r in session.execute(query)
             ]
 
+    def count(
+        self,
+        status: str | None = None,
+        search: str | None = None,
+        *,
+        procedure: str | None = None,
+        include_archived: bool = False,
+    ) -> int:
+        with self.db.transaction() as session:
+            query = select(func.count()).select_from(Dossier)
+            query = self._filtered(query, status, search, procedure, include_archived)
+            return int(session.scalar(query) or 0)
+
+    @staticmethod
+    def _filtered(
+        query: Any,
+        status: str | None,
+        search: str | None,
+        procedure: str | None,
+        include_archived: bool,
+    ) -> Any:
+        if status:
+            query = query.where(Dossier.status == status)
+        if procedure:
+            query = query.where(Dossier.procedure == procedure)
+        if not include_archived:
+            query = query.where(Dossier.archived_at.is_(None))
+        if search:
+            for word in fold(search).split():
+                query = query.where(Dossier.search_text.contains(word, autoescape=True))
+        return query
+
     def count_by_status(self) -> dict[str, int]:
         with self.db.transaction() as session:
-            rows = session.execute(select(Dossier.status, func.count()).group_by(Dossier.status))
+            rows = session.execute(
+                select(Dossier.status, func.count())
+                .where(Dossier.archived_at.is_(None))
+                .group_by(Dossier.status)
+            )
             return {status: count for status, count in rows}
 
     def get(self, dossier_id: str) -> DossierDetail:

@@ -92,6 +92,7 @@ def test_upgrade_from_the_first_migration_keeps_rows_and_backs_up(tmp_path: Path
         detail = DossierService(db).get("d-1")
         assert detail.facts["applicant"]["birth_name"] == "Durand"
         assert detail.version == 3
+        assert [r.applicant for r in DossierService(db).list()] == ["DURAND Inès"]
         assert current_revision(db.engine) == head_revision()
     finally:
         db.close()
