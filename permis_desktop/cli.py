@@ -204,6 +204,24 @@ def cmd_config(args: argparse.Namespace, paths: AppPaths) -> int:
         ) from None
 
 
+def cmd_read_mrz(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.scan.recognize import read_mrz
+
+    result = read_mrz(args.file)
+    _emit(result.to_json())
+    return 0
+
+
+def cmd_read_2ddoc(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.scan.recognize import read_2ddoc
+
+    if args.trust_store and not Path(args.trust_store).is_dir():
+        raise BadInput(f"Magasin de certificats introuvable : {args.trust_store} n'est pas un dossier.")
+    result = read_2ddoc(args.file, trust_dir=args.trust_store, cache_dir=paths.cache / "2ddoc")
+    _emit(result.to_json())
+    return 0
+
+
 # -- parser -------------------------------------------------------------------------------
 
 Handler = Callable[[argparse.Namespace, AppPaths], int]
@@ -250,6 +268,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key", nargs="?")
     p.add_argument("value", nargs="?")
     p.set_defaults(handler=cmd_config)
+
+    p = sub.add_parser("read-mrz", help="lire la bande MRZ d'une pièce d'identité (JSON)")
+    p.add_argument("file", help="image ou PDF de la pièce")
+    p.set_defaults(handler=cmd_read_mrz)
+    p = sub.add_parser("read-2ddoc", help="lire et vérifier le 2D-Doc d'un justificatif (JSON)")
+    p.add_argument("file", help="image ou PDF du justificatif")
+    p.add_argument("--trust-store", help="dossier de certificats : CAID.pem, CAID-CERTID.pem")
+    p.set_defaults(handler=cmd_read_2ddoc)
     return parser
 
 

@@ -1,0 +1,332 @@
+"""Find the machine-readable zone on a scan or photo and read it.
+
+1. Locate: on a ~1000-pixel copy, ink blobs of character size are chained left to right into
+   text rows; an MRZ is 2 or 3 long, parallel, evenly spaced rows (30, 36 or 44 characters).
+   The four quarter turns are covered by trying the image and its 90° rotation, each read
+   both ways up.
+2. Rectify: the zone is cut from the full-resolution image, turned level and scaled so that
+   characters are ~30 pixels tall.
+3. Segment: MRZ characters sit on a fixed pitch (ICAO 9303-3: 2.54 mm), so the cells are
+   placed from the first and last characters of each row and a fit of the blob centres
+   (which absorbs perspective), not from individual blobs: touching or broken glyphs do not
+   matter.
+4. Classify each cell with the OCR-B classifier (ocrb.py), then parse and repair with the
+   check digits (mrz_parse.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from permis_desktop.errors import OperationFailed
+from permis_desktop.scan.recognize.mrz_parse import MrzResult, parse_mrz
+from permis_desktop.scan.recognize.ocrb import CELL_H, CELL_W, OcrbClassifier, load_classifier
+from permis_desktop.scan.recognize.pages import Cancel, Gray, Progress, check_cancel, iter_pages
+
+log = logging.getLogger(__name__)
+
+NO_MRZ_MESSAGE = (
+    "Aucune bande MRZ lisible sur ce document. Numérisez la face qui porte les lignes "
+    "« <<< » en bas (à plat, nette, sans reflet) ou saisissez l'identité à la main."
+)
+LOCATE_SIDE = 1000  # long side of the copy used to find the zone
+TARGET_HEIGHT = 30.0  # character height (pixels) in the rectified zone
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class _Row:
+    boxes: npt.NDArray[np.float64]  # (n, 4): x, y, w, h
+    height: float  # median height of the tall blobs
+    slope: float
+    intercept: float
+
+    @property
+    def left(self) -> float:
+        return float(self.boxes[:, 0].min())
+
+    @property
+    def right(self) -> float:
+        return float((self.boxes[:, 0] + self.boxes[:, 2]).max())
+
+    def y_at(self, x: float) -> float:
+        return self.slope * x + self.intercept
+
+
+@dataclass(frozen=True)
+class _Zone:
+    rows: list[_Row]
+    score: float
+
+
+def _binarize(gray: Gray, block: int) -> Gray:
+    block = block | 1
+    return cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12
+    )
+
+
+def _blobs(binary: Gray, min_h: float, max_h: float) -> npt.NDArray[np.float64]:
+    count, _labels, stats, _c = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    boxes = stats[1:, :4].astype(np.float64)
+    if not len(boxes):
+        return boxes.reshape(0, 4)
+    w, h = boxes[:, 2], boxes[:, 3]
+    keep = (h >= min_h) & (h <= max_h) & (w <= 1.6 * h + 2) & (w >= 1)
+    return boxes[keep]
+
+
+def _rows(boxes: npt.NDArray[np.float64], min_members: int) -> list[_Row]:
+    """Chain blobs into rows: each blob links to its nearest right neighbour on the same line."""
+    n = len(boxes)
+    if n < min_members:
+        return []
+    order = np.argsort(boxes[:, 0])
+    boxes = boxes[order]
+    cy = boxes[:, 1] + boxes[:, 3] / 2
+    h = boxes[:, 3]
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    right_edge = boxes[:, 0] + boxes[:, 2]
+    for i in range(n):
+        hi = h[i]
+        best, best_gap = -1, 1e9
+        j = i + 1
+        while j < n and boxes[j, 0] - right_edge[i] < 1.8 * hi:
+            hj = h[j]
+            if abs(cy[j] - cy[i]) < 0.45 * max(hi, hj) and 0.25 < hj / hi < 4:
+                gap = boxes[j, 0] - right_edge[i]
+                if gap > -0.5 * hi and gap < best_gap:
+                    best, best_gap = j, gap
+            j += 1
+        if best >= 0:
+            parent[find(best)] = find(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    rows = []
+    for members in groups.values():
+        if len(members) < min_members:
+            continue
+        b = boxes[members]
+        heights = b[:, 3]
+        tall = b[heights >= np.percentile(heights, 50)]
+        height = float(np.median(tall[:, 3]))
+        tx = tall[:, 0] + tall[:, 2] / 2
+        ty = tall[:, 1] + tall[:, 3] / 2
+        if len(tall) >= 3 and np.ptp(tx) > 0:
+            slope, intercept = np.polyfit(tx, ty, 1)
+        else:
+            slope, intercept = 0.0, float(np.mean(ty))
+        rows.append(_Row(b, height, float(slope), float(intercept)))
+    return rows
+
+
+def _zones(rows: list[_Row]) -> list[_Zone]:
+    """Groups of 2-3 parallel rows, evenly spaced, with the same extent: MRZ candidates."""
+    rows = sorted(rows, key=lambda r: r.y_at((r.left + r.right) / 2))
+    zones = []
+    for start in range(len(rows)):
+        group = [rows[start]]
+        for nxt in rows[start + 1 :]:
+            prev = group[-1]
+            mid = (nxt.left + nxt.right) / 2
+            spacing = nxt.y_at(mid) - prev.y_at(mid)
+            h = max(prev.height, nxt.height)
+            overlap = min(prev.right, nxt.right) - max(prev.left, nxt.left)
+            width = max(prev.right - prev.left, nxt.right - nxt.left)
+            if (
+                1.05 * h < spacing < 2.8 * h
+                and overlap > 0.8 * width
+                and abs(prev.slope - nxt.slope) < 0.05
+                and abs(prev.left - nxt.left) < 2.0 * h
+            ):
+                group.append(nxt)
+                if len(group) == 3:
+                    break
+            elif spacing >= 2.8 * h:
+                break
+        if len(group) >= 2:
+            members = sum(len(r.boxes) for r in group)
+            zones.append(_Zone(group, float(members)))
+    zones.sort(key=lambda z: -z.score)
+    return zones
+
+
+def _locate(gray: Gray) -> list[tuple[_Zone, float]]:
+    """MRZ candidates found on a reduced copy, with the reduction factor."""
+    scale = min(1.0, LOCATE_SIDE / max(gray.shape))
+    small = (
+        cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        if scale < 1
+        else gray
+    )
+    binary = _binarize(small, max(15, round(max(small.shape) / 40)))
+    boxes = _blobs(binary, 5, max(small.shape) / 12)
+    return [(zone, scale) for zone in _zones(_rows(boxes, 18))]
+
+
+def _rectify(gray: Gray, zone: _Zone, scale: float) -> Gray:
+    """The zone cut from the full image, level, characters ~TARGET_HEIGHT pixels tall."""
+    rows = zone.rows
+    height = float(np.median([r.height for r in rows])) / scale
+    slope = float(np.mean([r.slope for r in rows]))
+    angle = float(np.degrees(np.arctan(slope)))
+    left = min(r.left for r in rows) / scale
+    right = max(r.right for r in rows) / scale
+    top = rows[0].y_at((rows[0].left + rows[0].right) / 2) / scale
+    bottom = rows[-1].y_at((rows[-1].left + rows[-1].right) / 2) / scale
+    factor = TARGET_HEIGHT / height
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    out_w = int((right - left) * factor + 4 * TARGET_HEIGHT)
+    out_h = int((bottom - top) * factor + 3.2 * TARGET_HEIGHT)
+    src = gray
+    if factor < 0.7:
+        src = cv2.resize(gray, None, fx=factor * 1.2, fy=factor * 1.2, interpolation=cv2.INTER_AREA)
+        cx, cy, factor = cx * factor * 1.2, cy * factor * 1.2, 1 / 1.2
+    matrix = cv2.getRotationMatrix2D((cx, cy), angle, factor)
+    matrix[0, 2] += out_w / 2 - cx
+    matrix[1, 2] += out_h / 2 - cy
+    return cv2.warpAffine(
+        src, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def _line_length(counts: list[int], n_rows: int) -> int:
+    if n_rows == 3:
+        return 30
+    best = max(counts)
+    return 44 if best > 40 else 36
+
+
+def segment(zone_img: Gray, n_rows: int) -> list[FloatArray] | None:
+    """Cells of each MRZ line as an (n, CELL_H, CELL_W) float array, ink = 1. None if unsure."""
+    binary = _binarize(zone_img, int(TARGET_HEIGHT * 1.5))
+    boxes = _blobs(binary, TARGET_HEIGHT * 0.3, TARGET_HEIGHT * 1.8)
+    rows = _rows(boxes, 10)
+    if len(rows) < n_rows:
+        return None
+    rows = sorted(rows, key=lambda r: -len(r.boxes))[:n_rows]
+    rows.sort(key=lambda r: r.y_at((r.left + r.right) / 2))
+    length = _line_length([len(r.boxes) for r in rows], n_rows)
+    inverted = 255.0 - zone_img.astype(np.float32)
+    result = []
+    for row in rows:
+        b = row.boxes[np.argsort(row.boxes[:, 0])]
+        cx = b[:, 0] + b[:, 2] / 2
+        first, last = cx[0], cx[-1]
+        pitch = (last - first) / (length - 1)
+        if pitch <= 0:
+            return None
+        idx = np.round((cx - first) / pitch)
+        for _ in range(2):  # refine: fit centres against their cell index
+            degree = 2 if len(set(idx.tolist())) > 12 else 1
+            coef = np.polyfit(idx, cx, degree)
+            fitted = np.polyval(coef, np.arange(length))
+            local_pitch = np.gradient(fitted)
+            idx = np.clip(np.round(np.interp(cx, fitted, np.arange(length))), 0, length - 1)
+        centres = np.polyval(coef, np.arange(length))
+        local_pitch = np.abs(np.gradient(centres))
+        cells = np.empty((length, CELL_H, CELL_W), np.float32)
+        ch = row.height * 1.3
+        for i in range(length):
+            x = float(centres[i])
+            w = float(local_pitch[i])
+            patch = cv2.getRectSubPix(
+                inverted, (max(4, round(w)), max(4, round(ch))), (x, row.y_at(x))
+            )
+            cells[i] = cv2.resize(patch, (CELL_W, CELL_H), interpolation=cv2.INTER_AREA)
+        result.append(normalize_cells(cells))
+    return result
+
+
+def normalize_cells(cells: FloatArray) -> FloatArray:
+    """Per-line contrast: background 0, ink 1 (robust to glare and uneven light)."""
+    low = float(np.percentile(cells, 20))
+    high = float(np.percentile(cells, 99.5))
+    out = (cells - low) / max(high - low, 1.0)
+    clipped: FloatArray = np.clip(out, 0, 1).astype(np.float32)
+    return clipped
+
+
+def _read_zone(
+    zone_img: Gray, n_rows: int, classifier: OcrbClassifier
+) -> tuple[MrzResult | None, float]:
+    lines = segment(zone_img, n_rows)
+    if lines is None:
+        return None, 0.0
+    cells_per_line = []
+    confidence = []
+    for cells in lines:
+        probs = classifier.predict(cells)
+        cells_per_line.append(classifier.top_candidates(probs))
+        confidence.append(float(probs.max(axis=1).mean()))
+    result = parse_mrz(cells_per_line)
+    return result, float(np.mean(confidence))
+
+
+def _rank(result: MrzResult | None, confidence: float) -> tuple[int, float]:
+    if result is None:
+        return (-1, confidence)
+    return (sum(result.checks.values()) - len(result.checks), confidence)
+
+
+def read_mrz_image(
+    gray: Gray, classifier: OcrbClassifier | None = None, cancel: Cancel | None = None
+) -> MrzResult | None:
+    """Read the MRZ of one grayscale page, or None when there is none."""
+    classifier = classifier or load_classifier()
+    best: MrzResult | None = None
+    best_rank: tuple[int, float] = (-2, 0.0)
+    for turn in (None, cv2.ROTATE_90_CLOCKWISE):
+        check_cancel(cancel)
+        image = gray if turn is None else cv2.rotate(gray, turn)
+        for zone, scale in _locate(image)[:4]:
+            zone_img = _rectify(image, zone, scale)
+            for flip in (False, True):
+                img = cv2.rotate(zone_img, cv2.ROTATE_180) if flip else zone_img
+                result, confidence = _read_zone(img, len(zone.rows), classifier)
+                rank = _rank(result, confidence)
+                if rank > best_rank:
+                    best, best_rank = result, rank
+                if result is not None and result.valid and confidence > 0.8:
+                    return result
+    return best
+
+
+def read_mrz(
+    source: str | Path | bytes,
+    *,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> MrzResult:
+    """Read the MRZ of an image or PDF (first page that has one). OperationFailed if none."""
+    classifier = load_classifier()
+    best: MrzResult | None = None
+    for index, page in enumerate(iter_pages(source), start=1):
+        check_cancel(cancel)
+        if progress:
+            progress(0.0, f"Lecture de la bande MRZ, page {index}")
+        result = read_mrz_image(page, classifier, cancel)
+        if result is not None and (best is None or _rank(result, 1)[0] > _rank(best, 1)[0]):
+            best = result
+        if best is not None and best.valid:
+            break
+    if progress:
+        progress(1.0, "Bande MRZ lue" if best else "Aucune bande MRZ")
+    if best is None:
+        raise OperationFailed(NO_MRZ_MESSAGE)
+    log.info("MRZ %s read, checks %s", best.format, best.checks)
+    return best
