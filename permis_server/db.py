@@ -131,6 +131,17 @@ def upgrade(engine: Engine, revision: str = "head") -> bool:
     return True
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Go back to `revision` ("base" drops everything): for a failed release, by hand."""
+    with engine.connect() as conn:
+        conn.execution_options(**{_IMMEDIATE: True})
+        with conn.begin():
+            if engine.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+            log.warning("downgrading the server database to %s", revision)
+            command.downgrade(alembic_config(conn), revision)
+
+
 def schema_differences(engine: Engine) -> list[Any]:
     """What differs between the migrated schema and the models (empty when in step)."""
     from permis_server.models import Base

@@ -30,6 +30,11 @@ STATUSES = (
 RECEIVED = "submitted"
 COMPLEMENT = "complement_requested"
 
+# Desk-only statuses: the back office never sets them on the server.
+DESK_ONLY = frozenset({"draft", "ready"})
+
+# A copy of the shared table, used only when the shared module cannot be imported; a test
+# checks that the two are equal.
 _FALLBACK: dict[str, frozenset[str]] = {
     "draft": frozenset({"ready", "cancelled"}),
     "ready": frozenset({"draft", "submitted", "cancelled"}),
@@ -43,14 +48,18 @@ _FALLBACK: dict[str, frozenset[str]] = {
             "cancelled",
         }
     ),
-    "awaiting_applicant": frozenset({"in_review", "complement_requested", "rejected", "cancelled"}),
+    "awaiting_applicant": frozenset(
+        {"in_review", "complement_requested", "accepted", "rejected", "cancelled"}
+    ),
     "in_review": frozenset({"complement_requested", "accepted", "rejected", "cancelled"}),
-    "complement_requested": frozenset({"draft", "ready", "submitted", "cancelled"}),
+    "complement_requested": frozenset(
+        {"draft", "ready", "submitted", "in_review", "accepted", "rejected", "cancelled"}
+    ),
     "accepted": frozenset({"title_in_production", "title_sent"}),
     "title_in_production": frozenset({"title_sent"}),
     "title_sent": frozenset(),
-    "rejected": frozenset(),
-    "cancelled": frozenset(),
+    "rejected": frozenset({"draft"}),
+    "cancelled": frozenset({"draft"}),
 }
 
 
@@ -75,10 +84,30 @@ def can_transition(current: str, new: str) -> bool:
 
 
 def next_statuses(current: str) -> list[str]:
-    return [s for s in STATUSES if can_transition(current, s)]
+    """The statuses the back office may record next (desk-only statuses left out)."""
+    return [s for s in STATUSES if s not in DESK_ONLY and can_transition(current, s)]
 
 
 def accepts_new_version(current: str) -> bool:
-    """A desk may send a new version while the dossier is still `submitted` (nothing done
-    with it yet) or when the lifecycle lets it go back to `submitted` (a complement request)."""
-    return current == RECEIVED or can_transition(current, RECEIVED)
+    """May a desk send a new version of a dossier the server holds in `current`?
+
+    Yes while it is still `submitted` (nothing done with it yet), and whenever the desk can
+    bring it back to `submitted` through its own statuses: directly after a complement
+    request, or through draft and ready after a refusal or a cancellation that the lifecycle
+    lets the desk reopen.
+    """
+    seen = {current}
+    frontier = [current]
+    while frontier:
+        status = frontier.pop()
+        if status == RECEIVED:
+            return True
+        for nxt in STATUSES:
+            if (
+                nxt not in seen
+                and can_transition(status, nxt)
+                and (nxt == RECEIVED or nxt in DESK_ONLY)
+            ):
+                seen.add(nxt)
+                frontier.append(nxt)
+    return False

@@ -503,6 +503,8 @@ def set_status(
         raise BadInput(
             f"Statut inconnu : {status}. Statuts possibles : {', '.join(lifecycle.STATUSES)}."
         )
+    if status in lifecycle.DESK_ONLY:
+        raise BadInput(f"Le statut {status} est propre au poste : le serveur ne l'enregistre pas.")
     message = message.strip()
     pieces = [p.strip() for p in (pieces or []) if p.strip()]
     if pieces and status != lifecycle.COMPLEMENT:

@@ -81,9 +81,8 @@ def _pg_skip_reason() -> str | None:
     return None
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
+def _database_url(kind: str, tmp_path: Path, migrated: bool) -> Iterator[str]:
+    if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'server' / 'permis-server.sqlite3'}"
         return
     reason = _pg_skip_reason()
@@ -91,7 +90,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         pytest.skip(reason)
     admin = _pg_admin_url()
     assert admin
-    template = _pg_template(admin)
+    template = _pg_template(admin) if migrated else "template0"
     name = f"permis_t_{uuid.uuid4().hex[:12]}"
     with _pg_connect(admin) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
@@ -100,6 +99,18 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     finally:
         with _pg_connect(admin) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty server database."""
+    yield from _database_url(request.param, tmp_path, migrated=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all (for the migration tests)."""
+    yield from _database_url(request.param, tmp_path, migrated=False)
 
 
 @dataclass
