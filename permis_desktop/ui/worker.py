@@ -120,12 +120,13 @@ class Worker(QObject):
         # The signals object lives in the GUI thread, so its slots run there (queued).
         signals = _Signals()
         self._live.add(signals)
+        # Deliveries already queued when the owner closes are dropped here, on the GUI thread.
         if on_success is not None:
-            signals.succeeded.connect(on_success)
+            signals.succeeded.connect(lambda result: state.cancelled or on_success(result))
         if on_error is not None:
-            signals.failed.connect(lambda exc, _tb: on_error(exc))
+            signals.failed.connect(lambda exc, _tb: state.cancelled or on_error(exc))
         if on_progress is not None:
-            signals.progressed.connect(on_progress)
+            signals.progressed.connect(lambda *a: state.cancelled or on_progress(*a))
             state._emit_progress = signals.progressed.emit
         signals.finished.connect(lambda: self._live.discard(signals))
         if owner is not None:
