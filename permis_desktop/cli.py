@@ -75,6 +75,23 @@ def cmd_db_upgrade(args: argparse.Namespace, paths: AppPaths) -> int:
     return 0
 
 
+def _rule_options(paths: AppPaths) -> Any:
+    from permis_desktop.procedures.checklist import RuleOptions
+    from permis_desktop.settings import Settings
+
+    length = Settings(paths.settings_file).get("rules.photo_code_length")
+    return RuleOptions(photo_code_length=int(length))
+
+
+def cmd_checklist(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.procedures.checklist import evaluate
+    from permis_desktop.procedures.facts import parse_facts
+
+    facts = parse_facts(_read_json(args.facts))
+    _emit(evaluate(facts, options=_rule_options(paths)).to_json())
+    return 0
+
+
 def cmd_dossier_list(args: argparse.Namespace, paths: AppPaths) -> int:
     from permis_desktop.services.dossiers import DossierService
 
@@ -110,11 +127,12 @@ def cmd_dossier_list(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def cmd_dossier_new(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.procedures.facts import parse_facts
     from permis_desktop.services.dossiers import DossierService
 
     facts = _read_json(args.facts)
-    if not isinstance(facts, dict):
-        raise BadInput("Le document de faits doit être un objet JSON.")
+    # Unknown fields, bad dates, unknown procedure: refused (exit 2) before the store opens.
+    parse_facts(facts)
     ctx = _context(paths)
     try:
         dossier_id = DossierService(ctx.db).create(facts, source="cli")
@@ -235,6 +253,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="journal détaillé")
     parser.add_argument("--version", action="version", version=f"permis {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("checklist", help="éligibilité et pièces à fournir d'un dossier (JSON)")
+    p.add_argument("facts", help="document de faits JSON, ou - pour l'entrée standard")
+    p.set_defaults(handler=cmd_checklist)
 
     db = sub.add_parser("db", help="base de données locale")
     db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)

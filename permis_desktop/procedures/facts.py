@@ -519,12 +519,8 @@ def facts_to_json(facts: Facts) -> dict[str, Any]:
     return out
 
 
-def skeleton(procedure_id: str) -> dict[str, Any]:
-    """The empty facts document of a new dossier, with every field the wizard fills (blank);
-    `parse_facts(skeleton(p))` succeeds for every procedure."""
-    if procedure_id not in PROCEDURES:
-        raise FactsError(f"Démarche inconnue « {procedure_id} » (procedure).", "procedure")
-    proc = PROCEDURES[procedure_id]
+def skeleton_person(representative: bool = False) -> dict[str, Any]:
+    """The blank legal representative (`representative=True`) or host of the wizard."""
     person: dict[str, Any] = {
         "sex": None,
         "birth_name": "",
@@ -534,12 +530,22 @@ def skeleton(procedure_id: str) -> dict[str, Any]:
         "email": "",
         "mobile": "",
     }
+    if representative:
+        person["quality"] = ""
+    return person
+
+
+def skeleton(procedure_id: str) -> dict[str, Any]:
+    """The empty facts document of a new dossier, with every field the wizard fills (blank);
+    `parse_facts(skeleton(p))` succeeds for every procedure. The legal representative and
+    the host are null until the flow asks for them (`skeleton_person`)."""
+    if procedure_id not in PROCEDURES:
+        raise FactsError(f"Démarche inconnue « {procedure_id} » (procedure).", "procedure")
+    proc = PROCEDURES[procedure_id]
+    person = skeleton_person()
     return {
         "procedure": procedure_id,
-        "categories": [proc.implied_category]
-        if proc.implied_category
-        and procedure_id in ("licence_after_training_am", "licence_after_training_a")
-        else [],
+        "categories": [proc.implied_category] if proc.implied_category else [],
         "training_mode": None,
         "mandate": False,
         "applicant": {

@@ -120,7 +120,7 @@ _OVERSEAS_MOBILE = {
 _OVERSEAS_CODES = frozenset(_OVERSEAS_MOBILE.values())
 # ARCEP décision 2018-0881 modified by 2022-1583: mobiles are 06 and 073 to 079 (+ 8 digits);
 # 0700 is for 14-digit machine-to-machine numbers (domain-ants.md §3).
-_MOBILE = re.compile(r"^(6\d{8}|7[3-9]\d{7})$")
+_MOBILE = re.compile(r"^(6\d{8}|7[3-9]\d{7})$", re.ASCII)
 
 
 def validate_mobile(text: str) -> Validation:
@@ -199,9 +199,9 @@ def validate_email(text: str) -> Validation:
 # overseas départements and collectivities use 97x/98x + 2 digits; 99xxx codes a foreign
 # country of birth (domain-ants.md §3, IGN GEOFLA / INSEE COG).
 _INSEE = re.compile(
-    r"^(?:0[1-9]|1\d|2[1-9]|[3-8]\d|9[0-5]|2A|2B)\d{3}$|^97[1-8]\d{2}$|^98[4-9]\d{2}$"
+    r"^(?:0[1-9]|1\d|2[1-9]|[3-8]\d|9[0-5]|2A|2B)\d{3}$|^97[1-8]\d{2}$|^98[4-9]\d{2}$", re.ASCII
 )
-_INSEE_ABROAD = re.compile(r"^99\d{3}$")
+_INSEE_ABROAD = re.compile(r"^99\d{3}$", re.ASCII)
 
 
 def insee_department(code: str) -> str:
@@ -219,7 +219,7 @@ def validate_insee(text: str, allow_abroad: bool = False) -> Validation:
         return Validation.valid(code)
     if allow_abroad and _INSEE_ABROAD.match(code):
         return Validation.valid(code)
-    if re.match(r"^20\d{3}$", code):
+    if re.match(r"^20\d{3}$", code, re.ASCII):
         return Validation.error(
             "En Corse, le code INSEE commence par 2A (Corse-du-Sud) ou 2B (Haute-Corse), "
             "pas par 20."
@@ -230,7 +230,7 @@ def validate_insee(text: str, allow_abroad: bool = False) -> Validation:
     )
 
 
-_POSTAL = re.compile(r"^\d{5}$")
+_POSTAL = re.compile(r"^\d{5}$", re.ASCII)
 
 
 def postal_department(code: str) -> str:
@@ -277,7 +277,7 @@ def validate_postal_code(text: str, insee: str | None = None) -> Validation:
 
 # -- country codes, birth dates, licence numbers ----------------------------------------------
 
-_ALPHA3 = re.compile(r"^[A-Z]{3}$")
+_ALPHA3 = re.compile(r"^[A-Z]{3}$", re.ASCII)
 
 
 def validate_country(text: str) -> Validation:

@@ -166,7 +166,12 @@ EU_EEA_CH = frozenset(
 
 def regional_tax_territory(postal_code: str | None) -> str | None:
     """The territory of a postal code that pays the regional tax, or None."""
-    if not postal_code or len(postal_code) != 5 or not postal_code.isdigit():
+    if (
+        not postal_code
+        or len(postal_code) != 5
+        or not postal_code.isascii()
+        or not postal_code.isdigit()
+    ):
         return None
     for prefix, name in REGIONAL_TAX_TERRITORIES:
         if postal_code.startswith(prefix):
