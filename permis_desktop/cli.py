@@ -240,6 +240,12 @@ def cmd_read_2ddoc(args: argparse.Namespace, paths: AppPaths) -> int:
     return 0
 
 
+def cmd_scan(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.scan.devices.cli_scan import run_scan
+
+    return run_scan(args, paths)
+
+
 # -- parser -------------------------------------------------------------------------------
 
 Handler = Callable[[argparse.Namespace, AppPaths], int]
@@ -298,6 +304,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="image ou PDF du justificatif")
     p.add_argument("--trust-store", help="dossier de certificats : CAID.pem, CAID-CERTID.pem")
     p.set_defaults(handler=cmd_read_2ddoc)
+
+    p = sub.add_parser("scan", help="numériser depuis un scanner (SANE, eSCL, WIA)")
+    from permis_desktop.scan.devices.cli_scan import add_arguments as add_scan_arguments
+
+    add_scan_arguments(p)
+    p.set_defaults(handler=cmd_scan)
     return parser
 
 

@@ -12,7 +12,7 @@ from any thread.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
@@ -283,7 +283,7 @@ class ScannerDriver(Protocol):
         request: ScanRequest,
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
-    ) -> Iterator[ScannedPage]:
+    ) -> Generator[ScannedPage, None, None]:
         """Yield pages as they arrive; raise a `DeviceError` after the pages already yielded.
 
         Closing the generator early (the caller stops iterating) releases the device.

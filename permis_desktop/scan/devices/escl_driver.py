@@ -26,7 +26,7 @@ import logging
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -379,7 +379,7 @@ class EsclDriver:
         request: ScanRequest,
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
-    ) -> Iterator[ScannedPage]:
+    ) -> Generator[ScannedPage, None, None]:
         endpoint = endpoint_from_id(device_id)
         cancel = cancel or CancelToken()
         report = ProgressThrottle(progress)
@@ -449,7 +449,7 @@ class EsclDriver:
         fmt: str,
         report: ProgressThrottle,
         cancel: CancelToken,
-    ) -> Iterator[ScannedPage]:
+    ) -> Generator[ScannedPage, None, None]:
         delivered = 0
         while True:
             cancel.raise_if_cancelled(delivered)

@@ -18,7 +18,7 @@ import io
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from permis_desktop.scan.devices.base import (
@@ -298,7 +298,7 @@ class SaneDriver:
         request: ScanRequest,
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
-    ) -> Iterator[ScannedPage]:
+    ) -> Generator[ScannedPage, None, None]:
         cancel = cancel or CancelToken()
         report = ProgressThrottle(progress)
         dev = self._open(_name(device_id))

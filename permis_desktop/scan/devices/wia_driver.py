@@ -21,7 +21,7 @@ from __future__ import annotations
 import io
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -377,7 +377,7 @@ class WiaDriver:
         request: ScanRequest,
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
-    ) -> Iterator[ScannedPage]:
+    ) -> Generator[ScannedPage, None, None]:
         cancel = cancel or CancelToken()
         report = ProgressThrottle(progress)
         device = self._connect(device_id)

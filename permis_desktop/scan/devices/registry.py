@@ -1,0 +1,136 @@
+"""One entry point over all scanner drivers: list every device, route an id to its driver.
+
+The capture UI and `permis scan` use `DeviceRegistry`; they never pick a driver by hand.
+Drivers for another OS are absent, not broken: WIA is built only on Windows
+(`sys.platform == "win32"`), SANE only when python-sane imports. eSCL settings (manual
+addresses, certificates the user confirmed) come from the settings registry.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Generator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from permis_desktop.errors import BadInput
+from permis_desktop.scan.devices.base import (
+    CancelToken,
+    Capabilities,
+    DeviceInfo,
+    DriverUnavailable,
+    ProgressCallback,
+    ScannedPage,
+    ScannerDriver,
+    ScanRequest,
+    split_device_id,
+)
+from permis_desktop.scan.devices.escl_driver import EsclDriver, normalise_fingerprint
+
+if TYPE_CHECKING:
+    from permis_desktop.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PINS_SETTING = "capture.escl_trusted_certs"
+ADDRESSES_SETTING = "capture.escl_addresses"
+
+
+def read_pins(settings: Settings) -> dict[str, str]:
+    """The confirmed certificates: {"host:port": "AA:BB:…"}; a damaged value counts as none."""
+    raw = str(settings.get(PINS_SETTING) or "").strip()
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        log.warning("setting %s is not JSON; ignoring it", PINS_SETTING)
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): normalise_fingerprint(str(v)) for k, v in data.items()}
+
+
+def confirm_certificate(settings: Settings, netloc: str, fingerprint: str) -> None:
+    """Record the user's confirmation of an HTTPS scanner's certificate."""
+    pins = read_pins(settings)
+    pins[netloc] = normalise_fingerprint(fingerprint)
+    settings.set(PINS_SETTING, json.dumps(pins, sort_keys=True))
+
+
+def read_addresses(settings: Settings) -> tuple[str, ...]:
+    raw = str(settings.get(ADDRESSES_SETTING) or "")
+    return tuple(a.strip().removeprefix("escl:") for a in raw.split(",") if a.strip())
+
+
+def platform_drivers(
+    *, pins: Mapping[str, str] | None = None, manual_urls: tuple[str, ...] = ()
+) -> list[ScannerDriver]:
+    """The drivers this workstation can have, in the order devices are listed."""
+    drivers: list[ScannerDriver] = []
+    if sys.platform == "win32":
+        from permis_desktop.scan.devices.wia_com import Win32WiaCom
+        from permis_desktop.scan.devices.wia_driver import WiaDriver
+
+        drivers.append(WiaDriver(Win32WiaCom()))
+    else:
+        from permis_desktop.scan.devices.sane_driver import SaneDriver
+
+        drivers.append(SaneDriver())
+    drivers.append(EsclDriver(pins=pins, manual_urls=manual_urls))
+    return drivers
+
+
+class DeviceRegistry:
+    """All drivers behind one object. Every method blocks: call from a worker thread."""
+
+    def __init__(self, drivers: Sequence[ScannerDriver]) -> None:
+        self.drivers = {d.name: d for d in drivers}
+
+    @classmethod
+    def for_platform(cls, settings: Settings | None = None) -> DeviceRegistry:
+        if settings is None:
+            return cls(platform_drivers())
+        return cls(platform_drivers(pins=read_pins(settings), manual_urls=read_addresses(settings)))
+
+    def list_devices(self, timeout: float = 3.0) -> list[DeviceInfo]:
+        """Every driver in parallel (mDNS waits while SANE probes USB); a failing driver is
+        logged and skipped so one bad backend never hides the others."""
+        if not self.drivers:
+            return []
+        with ThreadPoolExecutor(
+            max_workers=len(self.drivers), thread_name_prefix="scan-list"
+        ) as pool:
+            futures = [(d, pool.submit(d.list_devices, timeout)) for d in self.drivers.values()]
+            devices: list[DeviceInfo] = []
+            for driver, future in futures:
+                try:
+                    devices.extend(future.result())
+                except Exception as exc:
+                    log.warning("listing %s devices failed: %s", driver.name, exc)
+        return devices
+
+    def driver_for(self, device_id: str) -> ScannerDriver:
+        prefix, _ = split_device_id(device_id)
+        driver = self.drivers.get(prefix)
+        if driver is None:
+            if prefix == "wia":
+                raise BadInput("Les scanners WIA (wia:…) ne sont utilisables que sous Windows.")
+            raise DriverUnavailable(
+                f"Les scanners {prefix} ne sont pas pris en charge sur ce poste."
+            )
+        return driver
+
+    def capabilities(self, device_id: str) -> Capabilities:
+        return self.driver_for(device_id).capabilities(device_id)
+
+    def scan(
+        self,
+        device_id: str,
+        request: ScanRequest,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Generator[ScannedPage, None, None]:
+        return self.driver_for(device_id).scan(device_id, request, progress, cancel)
