@@ -46,10 +46,11 @@ def ensure_venv() -> Path:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"app", "test", "permis", "bench", "server"}:
+    if not argv or argv[0] not in {"app", "test", "check", "permis", "bench", "server"}:
         print(
             "Usage : python3 run.py app [options]    lance l'application\n"
             "        python3 run.py test [pytest…]   lance toute la suite de tests\n"
+            "        python3 run.py check            ruff, mypy puis la suite rapide\n"
             "        python3 run.py permis …         commande permis (sans fenêtre)\n"
             "        python3 run.py server …         serveur de dossiers (permis-server)\n"
             "        python3 run.py bench [nom]      bancs de mesure (bench/)"
@@ -63,6 +64,15 @@ def main(argv: list[str]) -> int:
         args = [python, "-m", "permis_desktop.cli", *rest]
     elif command == "server":
         args = [python, "-m", "permis_server.cli", *rest]
+    elif command == "check":
+        for step in (
+            [python, "-m", "ruff", "check", "."],
+            [python, "-m", "ruff", "format", "--check", "."],
+            [python, "-m", "mypy", "permis_desktop", "permis_server"],
+        ):
+            if subprocess.call(step, cwd=ROOT) != 0:
+                return 1
+        args = [python, "-m", "pytest", *rest]
     elif command == "bench":
         args = [python, str(ROOT / "bench" / "run.py"), *rest]
     else:
