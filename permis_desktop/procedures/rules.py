@@ -40,9 +40,15 @@ class Problem:
     code: str
     field: str
     message: str
+    source: str = ""  # the text or fiche the rule comes from; empty for a data check
 
     def to_json(self) -> dict[str, str]:
-        return {"code": self.code, "field": self.field, "message": self.message}
+        return {
+            "code": self.code,
+            "field": self.field,
+            "message": self.message,
+            "source": self.source,
+        }
 
 
 # -- the rules' data, with sources --------------------------------------------------------------
@@ -78,6 +84,10 @@ B_MIN_AGE: DatedRule[int] = DatedRule(
     ),
 )
 
+# Categories open earlier to professional-driver courses (F2843, F2846, F2844, F2848; Sénat
+# QE 2021 on R221-5 and code des transports R3314-4/-6; Rhône FAQ for D before 24 with FIMO).
+PROFESSIONAL_EXCEPTIONS = frozenset({"C", "CE", "D1", "D1E", "D", "DE"})
+
 # Exam registration for B: from 16, 15 in apprentissage anticipé (F2825 2025: "vous pouvez
 # vous inscrire à l'examen à partir de l'âge de 16 ans"; F2826 for the AAC).
 B_REGISTRATION_AGE = 16
@@ -98,6 +108,25 @@ PREREQUISITES: dict[str, str] = {
     "CE": "C",
     "D1E": "D1",
     "DE": "D",
+}
+
+# The service-public fiche of each category (domain-ants.md §2, §1.4).
+FICHES: dict[str, str] = {
+    "AM": "F2890",
+    "A1": "F2832",
+    "A2": "F31083",
+    "A": "F2830, F31119",
+    "B1": "F2833",
+    "B": "F2825",
+    "BE": "F2845",
+    "C1": "F31121",
+    "C1E": "F31124",
+    "C": "F2843",
+    "CE": "F2846",
+    "D1": "F31128",
+    "D1E": "F31129",
+    "D": "F2844",
+    "DE": "F2848",
 }
 
 # A after the A2 -> A training: A2 held for at least 2 years (F31119).
@@ -182,7 +211,9 @@ def regional_tax_territory(postal_code: str | None) -> str | None:
 def licence_min_age(category: str, on: dt.date) -> Dated[int]:
     if category == "B":
         return B_MIN_AGE.at(on)
-    return Dated(LICENCE_MIN_AGE[category], None, "R221-5 du code de la route")
+    return Dated(
+        LICENCE_MIN_AGE[category], None, f"R221-5 du code de la route ; {FICHES[category]}"
+    )
 
 
 def registration_min_age(category: str, on: dt.date, accompanied: bool) -> int:
@@ -249,11 +280,11 @@ class Situation:
         """Possibly aged `years` or more (the oldest possible age)."""
         return self.age is not None and self.age.oldest >= years
 
-    def problem(self, code: str, field_path: str, message: str) -> None:
-        self.problems.append(Problem(code, field_path, message))
+    def problem(self, code: str, field_path: str, message: str, source: str = "") -> None:
+        self.problems.append(Problem(code, field_path, message, source))
 
-    def warn(self, code: str, field_path: str, message: str) -> None:
-        self.warnings.append(Problem(code, field_path, message))
+    def warn(self, code: str, field_path: str, message: str, source: str = "") -> None:
+        self.warnings.append(Problem(code, field_path, message, source))
 
 
 def _french_date(day: dt.date) -> str:
@@ -304,6 +335,7 @@ def check_procedure(s: Situation) -> None:
             "procedure",
             f"Le demandeur a déjà le permis ({_cat_list(held)}) : choisissez la démarche "
             "« extension de catégorie ».",
+            "Dépliant ministériel des démarches en ligne ; F2825, F20028",
         )
     if proc.is_extension and not held:
         # Choice (the converse of the rule above): an extension needs a licence held.
@@ -321,6 +353,7 @@ def check_procedure(s: Situation) -> None:
                 "categories",
                 "La catégorie AM s'obtient après une formation, sans examen : utilisez la "
                 "démarche « titre à la suite d'une formation AM ».",
+                "F2890",
             )
         if proc.id != "licence_after_exam_return":
             already = [c for c in s.requested if c in s.held_all]
@@ -332,6 +365,7 @@ def check_procedure(s: Situation) -> None:
                     "categories",
                     f"Le demandeur détient déjà la catégorie {_cat_list(already)} : "
                     "retirez-la de la demande.",
+                    "F20028",
                 )
         return
     # Training procedures: the category is implied (seed/: "formation AM, A, B96, levée 78").
@@ -367,6 +401,7 @@ def check_procedure(s: Situation) -> None:
                 "wrong_procedure",
                 "procedure",
                 "Le permis porte déjà la mention 96 : cette demande est inutile.",
+                "F32927",
             )
 
 
@@ -384,16 +419,29 @@ def check_ages(s: Situation) -> None:
                 continue  # wrong_procedure already says it
             minimum = registration_min_age(category, s.on, accompanied)
             what = "l'inscription à l'examen"
+            source = (
+                "F2825 (2025), F2826"
+                if category == "B"
+                else "Choix : inscription un an avant l'âge du titre (R221-5)"
+            )
         else:
-            minimum = licence_min_age(category, s.on).value
+            rule = licence_min_age(category, s.on)
+            minimum, source = rule.value, rule.source
             what = "obtenir le titre"
         if s.age.youngest < minimum:
             ready = add_years(birth.latest(), minimum)
+            # The professional-course exceptions are not modelled: say so (domain-ants.md §2).
+            exception = (
+                " (sauf parcours professionnel : CAP, bac pro, titre professionnel, FIMO)"
+                if category in PROFESSIONAL_EXCEPTIONS
+                else ""
+            )
             s.problem(
                 "too_young",
                 "applicant.birth_date",
                 f"Trop jeune pour la catégorie {category} : {minimum} ans minimum pour "
-                f"{what}, possible à partir du {_french_date(ready)}.",
+                f"{what}{exception}, possible à partir du {_french_date(ready)}.",
+                source,
             )
 
 
@@ -414,6 +462,7 @@ def check_prerequisites(s: Situation) -> None:
                     f"La catégorie {category} demande d'avoir déjà le permis {needed} : "
                     "renseignez le permis actuel ou demandez d'abord le permis "
                     f"{needed}.",
+                    FICHES[category],
                 )
         return
     if proc.id == "licence_after_training_a":
@@ -423,6 +472,7 @@ def check_prerequisites(s: Situation) -> None:
                 "missing_prerequisite",
                 "applicant.licence.categories",
                 "La formation vers A demande le permis A2 : renseignez-le dans le permis actuel.",
+                "F31119",
             )
         elif a2 is not None:
             _check_held_since(
@@ -439,6 +489,7 @@ def check_prerequisites(s: Situation) -> None:
                 "missing_prerequisite",
                 "applicant.licence.categories",
                 "La formation B96 demande le permis B : renseignez-le dans le permis actuel.",
+                "F32927",
             )
     elif proc.id == "licence_after_training_78":
         b = _obtained(s, "B")
@@ -448,9 +499,11 @@ def check_prerequisites(s: Situation) -> None:
                 "applicant.licence.categories",
                 "La levée du code 78 demande un permis B portant la mention 78 (boîte "
                 "automatique) : renseignez-la dans le permis actuel.",
+                "Arrêté du 15 février 2024 ; F32927",
             )
         else:
-            wait = B78_WAIT_MONTHS.at(s.on).value
+            wait_rule = B78_WAIT_MONTHS.at(s.on)
+            wait = wait_rule.value
             if wait:
                 _check_held_since(
                     s,
@@ -458,7 +511,7 @@ def check_prerequisites(s: Situation) -> None:
                     add_months,
                     wait,
                     f"Avant le 1er mars 2024, le permis B78 devait être détenu depuis {wait} mois",
-                    "arrêté du 14 octobre 2016",
+                    wait_rule.source,
                 )
 
 
@@ -477,6 +530,7 @@ def _check_held_since(
             "missing_field",
             where,
             f"Indiquez la date d'obtention du permis {entry.category} : {rule.lower()}.",
+            source,
         )
         return
     ready: dt.date = step(entry.obtained, amount)
@@ -484,7 +538,8 @@ def _check_held_since(
         s.problem(
             "prerequisite_too_recent",
             where,
-            f"{rule} ({source}) : possible à partir du {_french_date(ready)}.",
+            f"{rule} : possible à partir du {_french_date(ready)}.",
+            source,
         )
 
 
@@ -497,4 +552,5 @@ def check_mandate(s: Situation) -> None:
             "mandate",
             f"Le mandat papier n'est pas possible pour un domicile en {s.territory} "
             "(taxe régionale) : le demandeur devra valider la demande en ligne.",
+            "Aide ANTS, mandat papier ; CGI art. 1599 terdecies",
         )

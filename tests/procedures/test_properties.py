@@ -112,7 +112,7 @@ def test_output_is_consistent(doc: dict[str, Any]) -> None:
     required = {p["kind"] for p in out["pieces"] if p["required"]}
     assert {"identity", "proof_of_address", "photo_signature"} <= required
     for problem in out["problems"]:
-        assert set(problem) == {"code", "field", "message"} and problem["message"]
+        assert set(problem) == {"code", "field", "message", "source"} and problem["message"]
     if result.age is not None and result.age_max is not None:
         assert result.age <= result.age_max
 

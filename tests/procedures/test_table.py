@@ -768,3 +768,36 @@ def test_case(case: Case) -> None:
         assert problem.message and problem.field
     for line in result.pieces:
         assert line.reason and line.source and line.label
+
+
+SOURCED = {"too_young", "missing_prerequisite", "prerequisite_too_recent", "mandate_not_allowed"}
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if SOURCED & set(c.problems)], ids=lambda c: c.name
+)
+def test_rule_problems_cite_their_source(case: Case) -> None:
+    for problem in evaluate(case.doc).problems:
+        if problem.code in SOURCED:
+            assert problem.source, problem
+
+
+def test_b_age_source_follows_the_date() -> None:
+    before = evaluate(facts(EX1, ["B"], birth="2006-06-01", ref="2023-12-31")).problems[0]
+    assert "18 ans" in before.message and "avant 2024" in before.source
+    after = evaluate(facts(EX1, ["B"], birth="2007-06-01", ref="2024-01-01")).problems[0]
+    assert "17 ans" in after.message and "2023-1214" in after.source
+    assert "01/06/2024" in after.message  # the day the applicant becomes eligible
+
+
+def test_heavy_categories_mention_the_professional_exception() -> None:
+    problem = evaluate(facts(EXX, ["C"], birth="2006-06-01", held=[B])).problems[0]
+    assert problem.code == "too_young" and "parcours professionnel" in problem.message
+    problem = evaluate(facts(EXX, ["BE"], birth="2009-11-27", held=[B])).problems[0]
+    assert "parcours professionnel" not in problem.message
+
+
+def test_b78_wait_source_is_the_old_arrete() -> None:
+    doc = facts(T78, held=[held("B", "2024-01-15", "78")], ref="2024-02-29")
+    problem = evaluate(doc).problems[0]
+    assert "14 octobre 2016" in problem.source and "15/04/2024" in problem.message
