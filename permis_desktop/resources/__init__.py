@@ -1,0 +1,1 @@
+"""Files shipped with the application (fonts, data tables), located with `files()`."""
