@@ -2,8 +2,8 @@
 
 The UI pages are thin views over this (DESIGN.md, "Layers"): the legal representative step
 only for a minor or a person under guardianship, host fields only when the applicant is
-hosted, the licence step only when a licence is held or expected, the training step for
-registrations (training mode) and training procedures. Recomputed on every edit, tested
+hosted, the licence step for the categories requested and the licence held, the training
+step only for the training procedures. Recomputed on every edit, tested
 headless. Step ids are stable; titles and labels are French.
 """
 
@@ -131,11 +131,18 @@ def steps(facts: Facts | Mapping[str, Any], today: dt.date | None = None) -> lis
         ]
         out.append(Step("representant_legal", STEP_TITLES["representant_legal"], tuple(rep)))
 
-    # Licence: the categories obtained at the exam (title requests after an exam) and the
-    # licence held (extensions, the training procedures that change a licence, the former
-    # licence of a return after invalidation); nothing for a first registration nor AM.
+    # Licence: the categories requested and the training mode (registrations, Cerfa 02 items,
+    # domain-ants.md §6), the categories obtained at the exam (title requests after an exam),
+    # and the licence held (extensions, the training procedures that change a licence, the
+    # former licence of a return after invalidation). Nothing for AM: a first title whose
+    # category comes with the procedure.
     permis: list[FieldSpec] = []
-    if proc.group.value == "after_exam":
+    if proc.is_registration:
+        permis += [
+            _f("categories", "Catégories demandées", True),
+            _f("training_mode", "Mode de formation", True),
+        ]
+    elif proc.group.value == "after_exam":
         permis.append(_f("categories", "Catégories obtenues à l'examen", True))
     if proc.is_extension or proc.id in (
         "licence_after_training_a",
@@ -167,18 +174,8 @@ def steps(facts: Facts | Mapping[str, Any], today: dt.date | None = None) -> lis
         )
     )
 
-    if proc.is_registration:
-        out.append(
-            Step(
-                "formation",
-                STEP_TITLES["formation"],
-                (
-                    _f("categories", "Catégories demandées", True),
-                    _f("training_mode", "Mode de formation", True),
-                ),
-            )
-        )
-    elif proc.is_training:
+    # The training attestation: training procedures only (seed/; F2890, F31119, F32927).
+    if proc.is_training:
         out.append(
             Step(
                 "formation",

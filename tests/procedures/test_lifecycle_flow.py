@@ -136,8 +136,8 @@ def test_adult_first_registration_steps() -> None:
     assert ids == [
         "demandeur",
         "adresse",
+        "permis",
         "sante",
-        "formation",
         "photo_signature",
         "mandat",
         "pieces",
@@ -179,33 +179,46 @@ def test_host_fields_only_when_hosted() -> None:
     assert "host.birth_name" in hosted and "host.given_names" in hosted
 
 
+TRAINING = ("training.kind", "training.completed")
+REQUESTED = ("categories", "training_mode")
+HELD = ("applicant.licence.number", "applicant.licence.categories")
+
+
 @pytest.mark.parametrize(
     ("procedure", "permis", "formation"),
     [
-        ("exam_registration_first", False, ("categories", "training_mode")),
-        ("exam_registration_extension", True, ("categories", "training_mode")),
-        ("licence_after_exam_first", True, None),
-        ("licence_after_exam_extension", True, None),
-        ("licence_after_exam_return", True, None),
-        ("licence_after_training_am", False, ("training.kind", "training.completed")),
-        ("licence_after_training_a", True, ("training.kind", "training.completed")),
-        ("licence_after_training_b96", True, ("training.kind", "training.completed")),
-        ("licence_after_training_78", True, ("training.kind", "training.completed")),
+        ("exam_registration_first", REQUESTED, False),
+        ("exam_registration_extension", REQUESTED + HELD, False),
+        ("licence_after_exam_first", ("categories",), False),
+        ("licence_after_exam_extension", ("categories", *HELD), False),
+        ("licence_after_exam_return", ("categories", *HELD), False),
+        ("licence_after_training_am", None, True),
+        ("licence_after_training_a", HELD, True),
+        ("licence_after_training_b96", HELD, True),
+        ("licence_after_training_78", HELD, True),
     ],
 )
 def test_steps_per_procedure(
-    procedure: str, permis: bool, formation: tuple[str, ...] | None
+    procedure: str, permis: tuple[str, ...] | None, formation: bool
 ) -> None:
     steps = {s.id: s for s in flow.steps(facts(procedure, held=[held("B")]))}
-    assert ("permis" in steps) is permis
-    if formation is None:
-        assert "formation" not in steps
+    if permis is None:
+        assert "permis" not in steps
     else:
-        assert tuple(f.path for f in steps["formation"].fields) == formation
+        assert tuple(f.path for f in steps["permis"].fields) == permis
+    # The training step is for the training procedures only.
+    assert ("formation" in steps) is formation
+    if formation:
+        assert tuple(f.path for f in steps["formation"].fields) == TRAINING
     assert list(steps)[0] == "demandeur" and list(steps)[-1] == "recapitulatif"
     assert set(steps) <= set(flow.STEP_IDS)
+    assert [s for s in flow.STEP_IDS if s in steps] == list(steps)  # the documented order
     for step in steps.values():
         assert step.title == flow.STEP_TITLES[step.id]
+    held_fields = [f for f in steps["permis"].fields if f.path in HELD] if permis else []
+    # The former licence of a return after invalidation is optional; a held licence is not.
+    for spec in held_fields:
+        assert spec.required is (procedure != "licence_after_exam_return")
 
 
 def test_licence_held_fields_not_for_a_first_licence_request() -> None:
