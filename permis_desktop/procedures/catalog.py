@@ -182,20 +182,25 @@ CATEGORIES: dict[str, Category] = {
 # F2844, F2848; not BE: F2845).
 HEAVY_CATEGORIES = frozenset({"C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE"})
 
-# Held categories that imply another one (choice, sources silent in domain-ants.md: the
-# equivalences of directive 2006/126/CE art. 6, restricted to the obvious "bigger includes
-# smaller" pairs so that a prerequisite such as C1E <- C1 is met by a holder of C).
+# Held categories that imply another one (choice, sources silent in domain-ants.md): a
+# category can only be held with its prerequisite (R221-5 list, domain-ants.md §2: BE, C1,
+# C, D1, D <- B; C1E <- C1; CE <- C; D1E <- D1; DE <- D), plus the "bigger includes smaller"
+# equivalences of directive 2006/126/CE art. 6 (A -> A2 -> A1 -> AM, B -> AM, C -> C1,
+# D -> D1, CE -> C1E, DE -> D1E, any E -> BE). So a holder of CE meets "C1E needs C1".
 IMPLIED_CATEGORIES: dict[str, tuple[str, ...]] = {
     "A": ("A2",),
     "A2": ("A1",),
     "A1": ("AM",),
     "B": ("AM",),
-    "C": ("C1",),
-    "CE": ("C1E", "BE"),
-    "C1E": ("BE",),
-    "D": ("D1",),
-    "DE": ("D1E", "BE"),
-    "D1E": ("BE",),
+    "BE": ("B",),
+    "C1": ("B",),
+    "C": ("C1", "B"),
+    "C1E": ("C1", "BE"),
+    "CE": ("C", "C1E", "BE"),
+    "D1": ("B",),
+    "D": ("D1", "B"),
+    "D1E": ("D1", "BE"),
+    "DE": ("D", "D1E", "BE"),
 }
 
 

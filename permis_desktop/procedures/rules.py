@@ -445,10 +445,6 @@ def check_ages(s: Situation) -> None:
             )
 
 
-def _obtained(s: Situation, category: str) -> HeldCategory | None:
-    return s.held.get(category)
-
-
 def check_prerequisites(s: Situation) -> None:
     """missing_prerequisite and prerequisite_too_recent."""
     proc = s.procedure
@@ -466,7 +462,7 @@ def check_prerequisites(s: Situation) -> None:
                 )
         return
     if proc.id == "licence_after_training_a":
-        a2 = _obtained(s, "A2")
+        a2 = s.held.get("A2")
         if "A2" not in s.held_all:
             s.problem(
                 "missing_prerequisite",
@@ -492,7 +488,7 @@ def check_prerequisites(s: Situation) -> None:
                 "F32927",
             )
     elif proc.id == "licence_after_training_78":
-        b = _obtained(s, "B")
+        b = s.held.get("B")
         if b is None or "78" not in b.restrictions:
             s.problem(
                 "missing_prerequisite",
