@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from permis_desktop.procedures.catalog import HEAVY_CATEGORIES, PIECE_KINDS, PIECE_ORDER
 from permis_desktop.procedures.dates import add_months, add_years
 from permis_desktop.procedures.facts import ProvidedPiece
-from permis_desktop.procedures.rules import EU_EEA_CH, Situation
+from permis_desktop.procedures.rules import EU_EEA_CH, Situation, in_territory
 
 MISSING, PROVIDED, EXPIRED, TOO_OLD = "missing", "provided", "expired", "too_old"
 
@@ -307,7 +307,7 @@ def pieces_needed(s: Situation) -> list[Need]:
             needs,
             "regional_tax_receipt",
             True,
-            f"Obligatoire : domicile en {s.territory} (taxe régionale sur les permis).",
+            f"Obligatoire : domicile {in_territory(s.territory)} (taxe régionale sur les permis).",
             "CGI art. 1599 terdecies, F31845",
         )
 

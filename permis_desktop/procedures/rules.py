@@ -208,6 +208,14 @@ def regional_tax_territory(postal_code: str | None) -> str | None:
     return None
 
 
+_IN_TERRITORY = {"La Réunion": "à La Réunion", "Mayotte": "à Mayotte"}
+
+
+def in_territory(name: str) -> str:
+    """French "en Corse", "à La Réunion"… for messages."""
+    return _IN_TERRITORY.get(name, f"en {name}")
+
+
 def licence_min_age(category: str, on: dt.date) -> Dated[int]:
     if category == "B":
         return B_MIN_AGE.at(on)
@@ -546,7 +554,7 @@ def check_mandate(s: Situation) -> None:
         s.problem(
             "mandate_not_allowed",
             "mandate",
-            f"Le mandat papier n'est pas possible pour un domicile en {s.territory} "
+            f"Le mandat papier n'est pas possible pour un domicile {in_territory(s.territory)} "
             "(taxe régionale) : le demandeur devra valider la demande en ligne.",
             "Aide ANTS, mandat papier ; CGI art. 1599 terdecies",
         )

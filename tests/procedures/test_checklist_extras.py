@@ -120,3 +120,12 @@ def test_held_categories_imply_their_smaller_ones() -> None:
     assert evaluate(doc).codes() == ["wrong_procedure"]  # C1E already held through CE
     doc = facts("licence_after_exam_extension", ["D1E"], held=[held("B"), held("D")])
     assert evaluate(doc).codes() == []  # D implies D1
+
+
+def test_territory_wording() -> None:
+    reunion = evaluate(facts(EX1, ["B"], postal="97400", mandate=True))
+    line = reunion.piece("regional_tax_receipt")
+    assert line is not None and "domicile à La Réunion" in line.reason
+    assert "domicile à La Réunion" in reunion.problems[0].message
+    corse = evaluate(facts(EX1, ["B"], postal="20000")).piece("regional_tax_receipt")
+    assert corse is not None and "domicile en Corse" in corse.reason
