@@ -13,9 +13,7 @@ so a slow disk or database never stalls the event loop that streams the uploads.
 from __future__ import annotations
 
 import logging
-import os
 import uuid
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
@@ -26,7 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import ClientDisconnect
 
-from permis_server import __version__, lifecycle, service
+from permis_server import __version__, config, lifecycle, service
 from permis_server.blobs import SHA256_PATTERN, BlobStore, FileBlobStore, HashMismatch
 from permis_server.db import Database, DatabaseUnavailable, open_database
 from permis_server.schemas import (
@@ -41,10 +39,6 @@ from permis_server.service import DeskInfo, Refused
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BLOB_BYTES = 64 * 1024 * 1024
-ENV_DATA_DIR = "PERMIS_SERVER_DATA_DIR"
-ENV_DATABASE_URL = "PERMIS_SERVER_DATABASE_URL"
-ENV_MAX_BLOB_BYTES = "PERMIS_SERVER_MAX_BLOB_BYTES"
 
 _bearer = HTTPBearer(
     auto_error=False, description="The desk's token (`permis-server token create`)."
@@ -76,7 +70,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def create_app(
-    db: Database, blobs: BlobStore, max_blob_bytes: int = DEFAULT_MAX_BLOB_BYTES
+    db: Database, blobs: BlobStore, max_blob_bytes: int = config.DEFAULT_MAX_BLOB_BYTES
 ) -> FastAPI:
     app = FastAPI(
         title="permis-server",
@@ -261,23 +255,9 @@ def _too_large(limit: int) -> Refused:
     )
 
 
-def default_data_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("permis-server", "permis-desktop"))
-
-
-def database_url_for(data_dir: Path, database_url: str | None) -> str:
-    from permis_server.db import sqlite_url
-
-    return database_url or sqlite_url(data_dir / "permis-server.sqlite3")
-
-
 def app_from_env() -> FastAPI:
     """uvicorn factory (`permis-server serve` passes its options through the environment,
     so that each worker process builds the same app)."""
-    data_dir = Path(os.environ.get(ENV_DATA_DIR) or default_data_dir())
-    url = database_url_for(data_dir, os.environ.get(ENV_DATABASE_URL) or None)
-    max_bytes = int(os.environ.get(ENV_MAX_BLOB_BYTES) or DEFAULT_MAX_BLOB_BYTES)
-    db = open_database(url)
-    return create_app(db, FileBlobStore(data_dir / "blobs"), max_bytes)
+    data_dir = config.data_dir_from(None)
+    db = open_database(config.database_url_from(data_dir, None))
+    return create_app(db, FileBlobStore(data_dir / "blobs"), config.max_blob_bytes_from_env())

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
         sys.stderr.write(f"permis-server : argument invalide : {message}\n")
         raise SystemExit(2)
@@ -54,16 +54,16 @@ def _open(where: Where) -> Any:
 def cmd_serve(args: argparse.Namespace, where: Where) -> int:
     import uvicorn
 
-    from permis_server import app as app_module
+    from permis_server import config
     from permis_server.db import open_database
 
     where.data_dir.mkdir(parents=True, exist_ok=True)
     # Migrate once here, before the workers start (they would each take the lock in turn).
     open_database(where.database_url).close()
-    os.environ[app_module.ENV_DATA_DIR] = str(where.data_dir)
-    os.environ[app_module.ENV_DATABASE_URL] = where.database_url
+    os.environ[config.ENV_DATA_DIR] = str(where.data_dir)
+    os.environ[config.ENV_DATABASE_URL] = where.database_url
     if args.max_blob_mb:
-        os.environ[app_module.ENV_MAX_BLOB_BYTES] = str(args.max_blob_mb * 1024 * 1024)
+        os.environ[config.ENV_MAX_BLOB_BYTES] = str(args.max_blob_mb * 1024 * 1024)
     uvicorn.run(
         "permis_server.app:app_from_env",
         factory=True,
@@ -287,18 +287,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def resolve(args: argparse.Namespace) -> Where:
-    from permis_server.app import (
-        ENV_DATA_DIR,
-        ENV_DATABASE_URL,
-        database_url_for,
-        default_data_dir,
-    )
+    from permis_server import config
     from permis_server.db import normalise_url
 
-    chosen = args.data_dir or os.environ.get(ENV_DATA_DIR) or None
-    data_dir = Path(chosen).expanduser().resolve() if chosen else default_data_dir()
-    url = args.database_url or os.environ.get(ENV_DATABASE_URL) or None
-    return Where(data_dir, normalise_url(database_url_for(data_dir, url)))
+    data_dir = config.data_dir_from(args.data_dir)
+    return Where(data_dir, normalise_url(config.database_url_from(data_dir, args.database_url)))
 
 
 def main(argv: list[str] | None = None) -> int:
