@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from permis_desktop.procedures.catalog import PROCEDURES
+from permis_desktop.procedures.catalog import PROCEDURES, Group
 from permis_desktop.procedures.dates import AgeRange
 from permis_desktop.procedures.facts import Facts, parse_facts
 
@@ -142,7 +142,7 @@ def steps(facts: Facts | Mapping[str, Any], today: dt.date | None = None) -> lis
             _f("categories", "Catégories demandées", True),
             _f("training_mode", "Mode de formation", True),
         ]
-    elif proc.group.value == "after_exam":
+    elif proc.group is Group.AFTER_EXAM:
         permis.append(_f("categories", "Catégories obtenues à l'examen", True))
     if proc.is_extension or proc.id in (
         "licence_after_training_a",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from permis_desktop.procedures.catalog import HEAVY_CATEGORIES, PIECE_KINDS, PIECE_ORDER
+from permis_desktop.procedures.catalog import HEAVY_CATEGORIES, PIECE_KINDS, PIECE_ORDER, Group
 from permis_desktop.procedures.dates import add_months, add_years
 from permis_desktop.procedures.facts import ProvidedPiece
 from permis_desktop.procedures.rules import EU_EEA_CH, Situation, in_territory
@@ -222,7 +222,7 @@ def pieces_needed(s: Situation) -> list[Need]:
         _need(needs, "current_licence", True, "Obligatoire : copie du permis B.", "F32927")
 
     # CEPC after an exam (F2828, F20028).
-    if proc.group.value == "after_exam":
+    if proc.group is Group.AFTER_EXAM:
         _need(
             needs,
             "exam_certificate",
