@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -29,6 +30,7 @@ from permis_desktop.scan.devices.sane_driver import (
 )
 
 DEVICE = "sane:test:0"
+OTHER_DEVICE = "sane:test:1"
 # The test backend's feeder holds 10 sheets (sane-test(5): "the feeder will be 'empty'
 # after 10 scans"), then answers SANE_STATUS_NO_DOCS.
 TEST_FEEDER_SHEETS = 10
@@ -176,9 +178,15 @@ def test_feeder_asked_for_more_than_it_holds_ends_cleanly(driver: SaneDriver) ->
 def test_device_statuses_become_french_messages(
     driver: SaneDriver, status: str, error: type[DeviceError], words: str
 ) -> None:
+    # The test backend keeps option values across opens: use the second virtual device and
+    # put the option back, so no other test inherits the failure.
     failing = SaneDriver(extra_options={"read_return_value": status})
-    with pytest.raises(error, match=words) as info:
-        list(failing.scan(DEVICE, ScanRequest(source="feeder", dpi=25)))
+    try:
+        with pytest.raises(error, match=words) as info:
+            list(failing.scan(OTHER_DEVICE, ScanRequest(source="feeder", dpi=25)))
+    finally:
+        restore = SaneDriver(extra_options={"read_return_value": "Default"})
+        assert len(list(restore.scan(OTHER_DEVICE, ScanRequest(dpi=25)))) == 1
     assert info.value.pages_received == 0
     assert info.value.exit_code == 1
 
@@ -233,3 +241,19 @@ def test_resolution_constraints() -> None:
 
 def test_feeder_empty_error_text() -> None:
     assert "chargeur est vide" in str(FeederEmpty())
+
+
+def _sigpipe_ignored() -> bool:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("SigIgn:"):
+                return bool(int(line.split()[1], 16) & (1 << (13 - 1)))
+    raise AssertionError("no SigIgn line")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_scanning_leaves_sigpipe_ignored(driver: SaneDriver) -> None:
+    # The test backend resets SIGPIPE to "terminate" during a scan; a later write to a
+    # closed socket (an eSCL device, the sync server) would then kill the process.
+    list(driver.scan(DEVICE, ScanRequest(source="feeder", dpi=25, max_pages=2)))
+    assert _sigpipe_ignored()

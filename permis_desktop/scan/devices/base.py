@@ -12,7 +12,7 @@ from any thread.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
@@ -289,6 +289,35 @@ class ScannerDriver(Protocol):
         Closing the generator early (the caller stops iterating) releases the device.
         """
         ...
+
+
+@dataclass
+class ScanOutcome:
+    """What a scan gave: every page received, and the error that ended it early, if any."""
+
+    pages: list[ScannedPage]
+    error: DeviceError | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return isinstance(self.error, ScanCancelled)
+
+
+def collect_pages(
+    scan: Iterator[ScannedPage], on_page: Callable[[ScannedPage], None] | None = None
+) -> ScanOutcome:
+    """Drain a scan, handing each page to `on_page` as it arrives; a device error ends the
+    scan and is returned with the pages received before it (never raised, never lost).
+    Other errors (bad input, bugs) propagate."""
+    pages: list[ScannedPage] = []
+    try:
+        for page in scan:
+            pages.append(page)
+            if on_page is not None:
+                on_page(page)
+    except DeviceError as exc:
+        return ScanOutcome(pages=pages, error=exc)
+    return ScanOutcome(pages=pages)
 
 
 def split_device_id(device_id: str) -> tuple[str, str]:

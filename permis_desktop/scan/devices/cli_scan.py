@@ -18,15 +18,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from permis_desktop.errors import BadInput, PermisError
+from permis_desktop.errors import BadInput
 from permis_desktop.paths import AppPaths
 from permis_desktop.scan.devices.base import (
     SOURCE_LABELS,
     CancelToken,
     DeviceError,
     ScannedPage,
+    ScanOutcome,
     ScanProgress,
     ScanRequest,
+    collect_pages,
 )
 
 if TYPE_CHECKING:
@@ -92,23 +94,23 @@ def _scan(args: argparse.Namespace, registry: DeviceRegistry, request: ScanReque
     from permis_desktop.scan.devices.output import write_pages
 
     cancel = CancelToken()
-    pages: list[ScannedPage] = []
-    failure: PermisError | None = None
 
     def on_progress(report: ScanProgress) -> None:
         if report.fraction == 1.0:
             sys.stderr.write(f"Page {report.page} reçue.\n")
 
     scan = registry.scan(args.device, request, progress=on_progress, cancel=cancel)
+    received: list[ScannedPage] = []
     try:
-        for page in scan:
-            pages.append(page)
-    except DeviceError as exc:
-        failure = exc
+        outcome = collect_pages(scan, received.append)
     except KeyboardInterrupt:
         cancel.cancel()
         scan.close()
-        failure = DeviceError("Numérisation interrompue.", pages_received=len(pages))
+        outcome = ScanOutcome(
+            pages=received,
+            error=DeviceError("Numérisation interrompue.", pages_received=len(received)),
+        )
+    pages, failure = outcome.pages, outcome.error
     if failure is not None and not pages:
         raise failure
     written = write_pages(pages, args.output)

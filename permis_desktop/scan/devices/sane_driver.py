@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 import threading
 import time
 from collections.abc import Generator
@@ -65,6 +66,27 @@ _STATUS_ERRORS: dict[str, type[DeviceError]] = {
 
 _lock = threading.RLock()
 _initialised = False
+
+
+def _keep_sigpipe_ignored() -> None:
+    """Put SIGPIPE back to "ignore" after SANE calls.
+
+    CPython ignores SIGPIPE so that a write to a closed socket raises BrokenPipeError; the
+    SANE `test` backend (and backends using sanei_thread) reset it to the default during a
+    scan, after which any later write to a peer that went away (an eSCL scanner dropping
+    the connection, the sync server) would kill the whole process. Python's
+    signal.signal() works only on the main thread and scans run on workers, so libc's
+    signal() is called directly: the disposition is process-wide.
+    """
+    if sys.platform == "win32":
+        return
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.signal.restype = ctypes.c_void_p
+    libc.signal.argtypes = (ctypes.c_int, ctypes.c_void_p)
+    libc.signal(int(signal.SIGPIPE), 1)  # 1 == SIG_IGN
 
 
 def _sane() -> Any:
@@ -338,6 +360,8 @@ class SaneDriver:
                     dev.close()
                 except Exception as exc:  # closing must never hide the real outcome
                     log.debug("SANE close: %s", exc)
+                finally:
+                    _keep_sigpipe_ignored()
 
     @staticmethod
     def _read_page(
@@ -350,8 +374,11 @@ class SaneDriver:
             report(page_no, line / total if total > 0 else None)
 
         with _lock:
-            dev.start()
-            return dev.snap(feeder, on_line)
+            try:
+                dev.start()
+                return dev.snap(feeder, on_line)
+            finally:
+                _keep_sigpipe_ignored()
 
 
 def _name(device_id: str) -> str:
