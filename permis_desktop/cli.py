@@ -291,6 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gc", help="supprimer les fichiers de page qu'aucun dossier n'utilise")
     p.set_defaults(handler=cmd_gc)
 
+    from permis_desktop.sync.command import add_parser as add_sync_parser
+
+    add_sync_parser(sub)
+
     p = sub.add_parser("config", help="réglages")
     p.add_argument("action", choices=["get", "set", "list"])
     p.add_argument("key", nargs="?")
