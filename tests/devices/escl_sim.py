@@ -74,6 +74,8 @@ class Job:
     color_mode: str
     document_format: str
     pages_left: int
+    width: int = 2550  # scan region, 1/300 inch
+    height: int = 3507
     delivered: int = 0
     deleted: bool = False
     pdf_sent: bool = False
@@ -99,7 +101,6 @@ class Simulator:
     formats: tuple[str, ...] = ("image/jpeg", "application/pdf")
     modes: tuple[str, ...] = ("RGB24", "Grayscale8", "BlackAndWhite1")
     resolutions: tuple[int, ...] = (75, 100, 150, 200, 300, 600)
-    page_size_mm: tuple[float, float] = (210.0, 297.0)
     certfile: Path | None = None
     keyfile: Path | None = None
     faults: Faults = field(default_factory=Faults)
@@ -111,7 +112,7 @@ class Simulator:
     _thread: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _page_cache: dict[tuple[int, str, int], bytes] = field(default_factory=dict)
+    _page_cache: dict[tuple[int, str, int, int, int], bytes] = field(default_factory=dict)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -219,9 +220,11 @@ class Simulator:
             "</scan:ScannerStatus>"
         ).encode()
 
-    def page_image(self, number: int, dpi: int, color_mode: str) -> Image.Image:
-        width = round(self.page_size_mm[0] / 25.4 * dpi)
-        height = round(self.page_size_mm[1] / 25.4 * dpi)
+    def page_image(self, number: int, job: Job) -> Image.Image:
+        """The requested scan region at the requested resolution, like a device does."""
+        dpi, color_mode = job.dpi, job.color_mode
+        width = job.width * dpi // 300
+        height = job.height * dpi // 300
         image = Image.new("RGB", (width, height), "white")
         draw = ImageDraw.Draw(image)
         margin = width // 10
@@ -243,10 +246,10 @@ class Simulator:
         return image
 
     def page_bytes(self, number: int, job: Job) -> bytes:
-        key = (number, job.color_mode, job.dpi)
+        key = (number, job.color_mode, job.dpi, job.width, job.height)
         if key not in self._page_cache:
             buffer = io.BytesIO()
-            image = self.page_image(number, job.dpi, job.color_mode)
+            image = self.page_image(number, job)
             if image.mode == "1":
                 image = image.convert("L")
             image.save(buffer, format="JPEG", quality=85, dpi=(job.dpi, job.dpi))
@@ -254,10 +257,7 @@ class Simulator:
         return self._page_cache[key]
 
     def pdf_bytes(self, job: Job) -> bytes:
-        images = [
-            self.page_image(n, job.dpi, job.color_mode).convert("RGB")
-            for n in range(1, job.pages_left + 1)
-        ]
+        images = [self.page_image(n, job).convert("RGB") for n in range(1, job.pages_left + 1)]
         buffer = io.BytesIO()
         images[0].save(
             buffer, format="PDF", save_all=True, append_images=images[1:], resolution=job.dpi

@@ -108,7 +108,10 @@ def test_escl_feeder_to_image_pattern_with_json(
     assert report["error"] is None
     for n in (1, 2, 3):
         image = Image.open(tmp_path / f"page-{n}.jpg")
-        assert image.mode == "L" and image.size == (620, 877)
+        assert image.mode == "L" and image.size == (
+            637,
+            876,
+        )  # the device's 2550 × 3507 area at 75 dpi
     assert report["pages"][0]["file"] == str(tmp_path / "page-1.jpg")
 
 

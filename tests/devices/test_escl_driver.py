@@ -68,8 +68,9 @@ def test_capabilities(sim: Simulator) -> None:
 def test_flatbed_page_then_job_deleted(sim: Simulator) -> None:
     pages = list(driver().scan(sim.device_id, ScanRequest(source="flatbed", dpi=100)))
     assert len(pages) == 1
-    assert jpeg_size(pages[0].data) == (827, 1169)  # A4 at 100 dpi
-    assert (pages[0].width, pages[0].height) == (827, 1169)
+    # The whole platen (2550 × 3507 in 1/300 inch, as the capabilities say) at 100 dpi.
+    assert jpeg_size(pages[0].data) == (850, 1169)
+    assert (pages[0].width, pages[0].height) == (850, 1169)
     assert pages[0].media_type == "image/jpeg" and pages[0].dpi == 100
     deletes = sim.requests("DELETE")
     assert len(deletes) == 1 and deletes[0].status == 200
@@ -189,7 +190,7 @@ def test_slow_body_arrives_whole_with_byte_progress(sim: Simulator) -> None:
     sim.faults = Faults(slow_body=0.002)
     reports: list[ScanProgress] = []
     (page,) = driver().scan(sim.device_id, ScanRequest(dpi=150), progress=reports.append)
-    assert jpeg_size(page.data) == (1240, 1754)
+    assert jpeg_size(page.data) == (1275, 1753)
     partial = [r.fraction for r in reports if r.fraction is not None and 0 < r.fraction < 1]
     assert len(partial) >= 3 and partial == sorted(partial)
 

@@ -13,6 +13,7 @@ import permis_desktop.scan.devices as devices
 from permis_desktop.errors import BadInput
 from permis_desktop.scan.devices import (
     CancelToken,
+    DeviceInfo,
     DeviceRegistry,
     FeederEmptyOrJam,
     ScanRequest,
@@ -109,3 +110,26 @@ def test_confirmed_certificates_round_trip(tmp_path: Path) -> None:
     assert read_pins(again) == {"192.0.2.7:443": ":".join(["AB"] * 32)}
     again.set("capture.escl_trusted_certs", "not json")
     assert read_pins(again) == {}
+
+
+def test_sane_views_of_escl_scanners_are_listed_once(sim: Simulator) -> None:
+    class SaneWithAirscan:
+        name = "sane"
+
+        def list_devices(self, timeout: float = 3.0) -> list[DeviceInfo]:
+            return [
+                DeviceInfo(id=f"sane:{n}", driver="sane", name=n)
+                for n in (
+                    "airscan:e0:Brother MFC",
+                    "escl:http://192.0.2.3:80",
+                    "airscan:w1:Kyocera WSD",
+                    "epson2:libusb:001:004",
+                )
+            ]
+
+    registry = DeviceRegistry([SaneWithAirscan(), EsclDriver(manual_urls=(sim.base_url,))])  # type: ignore[list-item]
+    assert [d.id for d in registry.list_devices(timeout=0)] == [
+        "sane:airscan:w1:Kyocera WSD",
+        "sane:epson2:libusb:001:004",
+        sim.device_id,
+    ]

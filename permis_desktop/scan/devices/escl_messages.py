@@ -249,6 +249,8 @@ class ParsedScanSettings:
     color_mode: str
     dpi: int
     document_format: str
+    width: int  # 1/300 inch; 0 when absent
+    height: int
 
 
 def parse_scan_settings(data: bytes) -> ParsedScanSettings:
@@ -260,4 +262,6 @@ def parse_scan_settings(data: bytes) -> ParsedScanSettings:
         dpi=_int(root, "scan:XResolution", 300),
         document_format=_text(root, "scan:DocumentFormatExt")
         or _text(root, "pwg:DocumentFormat", "image/jpeg"),
+        width=_int(root, "pwg:ScanRegions/pwg:ScanRegion/pwg:Width"),
+        height=_int(root, "pwg:ScanRegions/pwg:ScanRegion/pwg:Height"),
     )

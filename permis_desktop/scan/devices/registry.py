@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -65,6 +66,17 @@ def read_addresses(settings: Settings) -> tuple[str, ...]:
     return tuple(a.strip().removeprefix("escl:") for a in raw.split(",") if a.strip())
 
 
+_SANE_ESCL = re.compile(r"^sane:(escl:|airscan:e\d+:)")
+
+
+def is_sane_view_of_escl(device: DeviceInfo) -> bool:
+    """A SANE device that is an eSCL scanner seen through the sane-airscan or sane-escl
+    backend. Our own eSCL driver lists the same scanner (and copes with more quirks, e.g.
+    a foreign host in Location, which sane-airscan 0.99.27 follows), so it is listed once.
+    sane-airscan's WSD devices (`airscan:w…`) have no eSCL twin and stay."""
+    return bool(_SANE_ESCL.match(device.id))
+
+
 def platform_drivers(
     *, pins: Mapping[str, str] | None = None, manual_urls: tuple[str, ...] = ()
 ) -> list[ScannerDriver]:
@@ -110,6 +122,8 @@ class DeviceRegistry:
                     devices.extend(future.result())
                 except Exception as exc:
                     log.warning("listing %s devices failed: %s", driver.name, exc)
+        if "escl" in self.drivers:
+            devices = [d for d in devices if not is_sane_view_of_escl(d)]
         return devices
 
     def driver_for(self, device_id: str) -> ScannerDriver:
