@@ -1,0 +1,282 @@
+"""The submission kit: one PDF per piece, numbered in the ANTS form's order, plus the data
+sheet (PDF and JSON), in a folder and a zip.
+
+Pages arrive already processed by the capture pipeline (cropped, cleaned, encoded to their
+byte budget). Assembling must not undo that work: a JPEG page is embedded in the PDF as is
+(fpdf2 writes JPEG data untouched, DCTDecode), on a page of the document's physical size when
+its resolution is known; a PDF page is copied with pypdf; a PNG is embedded losslessly.
+Nothing is re-encoded, so the kit's files stay within the budgets the pipeline met.
+
+The ANTS per-file limit is not published (reference/domain-ants.md §4, §9): each file is
+checked against the capture budgets (settings `capture.budget_card_kb` per card page,
+`capture.budget_a4_kb` per sheet) and flagged when over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import logging
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from permis_desktop.errors import BadInput, OperationFailed
+from permis_desktop.fileutil import atomic_write_bytes
+from permis_desktop.textfold import fold
+
+log = logging.getLogger(__name__)
+
+# Card-sized pieces (identity documents, residence permit, current licence): the capture
+# pipeline's ID-1 / passport formats; everything else is an A4 sheet.
+CARD_KINDS = frozenset(
+    {"identity", "guardian_identity", "host_identity", "current_licence", "residence_proof"}
+)
+# What a PDF page costs beyond its image (page object, XObject dictionary, xref).
+PAGE_OVERHEAD_BYTES = 4_000
+DEFAULT_DPI = 200
+DATASHEET_STEM = "00-fiche-de-saisie"
+
+
+@dataclass(frozen=True)
+class PagePayload:
+    """One processed page: its bytes and, when known, its resolution in dots per inch."""
+
+    data: bytes
+    dpi: float | None = None
+
+
+@dataclass(frozen=True)
+class KitFile:
+    position: int
+    kind: str
+    label: str
+    filename: str
+    size_bytes: int
+    pages: int
+    budget_bytes: int
+
+    @property
+    def within_budget(self) -> bool:
+        return self.size_bytes <= self.budget_bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "kind": self.kind,
+            "label": self.label,
+            "file": self.filename,
+            "bytes": self.size_bytes,
+            "pages": self.pages,
+            "budget_bytes": self.budget_bytes,
+            "within_budget": self.within_budget,
+        }
+
+
+@dataclass(frozen=True)
+class Kit:
+    dossier_id: str
+    dossier_version: int
+    folder: Path
+    zip_path: Path
+    files: tuple[KitFile, ...]
+    datasheet_pdf: Path
+    datasheet_json: Path
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dossier_id": self.dossier_id,
+            "dossier_version": self.dossier_version,
+            "folder": str(self.folder),
+            "zip": str(self.zip_path),
+            "datasheet": {"pdf": str(self.datasheet_pdf), "json": str(self.datasheet_json)},
+            "files": [f.to_json() for f in self.files],
+            "warnings": list(self.warnings),
+        }
+
+
+def page_budget(kind: str, card_kb: int, a4_kb: int) -> int:
+    return (card_kb if kind in CARD_KINDS else a4_kb) * 1000
+
+
+def _sniff(data: bytes) -> str:
+    if data[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if data.lstrip()[:5] == b"%PDF-":
+        return "pdf"
+    return "unknown"
+
+
+def _image_page(data: bytes, dpi: float | None, title: str) -> bytes:
+    """A one-page PDF holding the image untouched, at its physical size when known."""
+    from fpdf import FPDF
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            width_px, height_px = im.size
+            info_dpi = im.info.get("dpi")
+    except (UnidentifiedImageError, OSError) as exc:
+        raise OperationFailed(
+            f"Une page de « {title} » est illisible : recapturez la pièce."
+        ) from exc
+    resolution = dpi or (float(info_dpi[0]) if info_dpi and info_dpi[0] else None)
+    if not resolution or not 72 <= resolution <= 1200:
+        resolution = DEFAULT_DPI
+    width_mm = width_px / resolution * 25.4
+    height_mm = height_px / resolution * 25.4
+    pdf = FPDF(unit="mm", format=(width_mm, height_mm))
+    pdf.set_margin(0)
+    pdf.set_auto_page_break(False)
+    pdf.set_creator("permis-desktop")
+    pdf.add_page()
+    pdf.image(io.BytesIO(data), x=0, y=0, w=width_mm, h=height_mm)
+    return bytes(pdf.output())
+
+
+def piece_pdf(pages: Sequence[PagePayload], title: str) -> bytes:
+    """One PDF with every page of a piece, in order, without re-encoding any image."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PdfReadError
+
+    if not pages:
+        raise BadInput(f"La pièce « {title} » n'a aucune page.")
+    writer = PdfWriter()
+    for page in pages:
+        kind = _sniff(page.data)
+        if kind in ("jpeg", "png"):
+            source = _image_page(page.data, page.dpi, title)
+        elif kind == "pdf":
+            source = page.data
+        else:
+            raise OperationFailed(
+                f"Une page de « {title} » n'est ni une image ni un PDF : recapturez la pièce."
+            )
+        try:
+            reader = PdfReader(io.BytesIO(source))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise OperationFailed(
+                    f"Une page de « {title} » est un PDF protégé : recapturez-la."
+                )
+            for pdf_page in reader.pages:
+                writer.add_page(pdf_page)
+        except PdfReadError as exc:
+            raise OperationFailed(
+                f"Une page de « {title} » est un PDF endommagé : recapturez la pièce."
+            ) from exc
+    writer.add_metadata({"/Title": title, "/Creator": "permis-desktop"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def kit_slug(applicant_label: str, dossier_id: str) -> str:
+    """`kit-martin-lea-1a2b3c4d`: an ASCII folder name any OS and the ANTS site accept."""
+    words = re.sub(r"[^a-z0-9]+", "-", fold(applicant_label)).strip("-")[:60].strip("-")
+    return f"kit-{words or 'dossier'}-{dossier_id[:8]}"
+
+
+@dataclass
+class KitContent:
+    """What goes into the kit, computed before anything touches the disk."""
+
+    files: list[tuple[KitFile, bytes]]
+    datasheet_pdf: bytes
+    datasheet_json: bytes
+
+
+def write_kit(
+    target_dir: Path,
+    slug: str,
+    content: KitContent,
+    *,
+    dossier_id: str,
+    dossier_version: int,
+    on: dt.date,
+    warnings: Sequence[str] = (),
+) -> Kit:
+    """Write the folder `target_dir/slug/` and `target_dir/slug.zip`; a previous kit of the
+    same dossier is replaced whole (built aside, then swapped in)."""
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OperationFailed(
+            f"Impossible de créer le dossier {target_dir} : {exc.strerror or exc}."
+        ) from exc
+    if not target_dir.is_dir():
+        raise BadInput(f"{target_dir} n'est pas un dossier.")
+    folder = target_dir / slug
+    zip_path = target_dir / f"{slug}.zip"
+    named = [(f.filename, data) for f, data in content.files]
+    named += [
+        (f"{DATASHEET_STEM}.pdf", content.datasheet_pdf),
+        (f"{DATASHEET_STEM}.json", content.datasheet_json),
+    ]
+    staging: Path | None = None
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{slug}.", dir=target_dir))
+        for name, data in named:
+            atomic_write_bytes(staging / name, data)
+        atomic_write_bytes(zip_path, _zip(named, on))
+        old: Path | None = None
+        if folder.exists():
+            old = folder.with_name(f".{slug}.old-{os.getpid()}")
+            folder.replace(old)
+        staging.replace(folder)
+        staging = None
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        log.error("kit for %s could not be written to %s: %s", dossier_id, target_dir, exc)
+        raise OperationFailed(_write_error(target_dir, exc)) from exc
+    finally:
+        if staging is not None:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(staging)
+    return Kit(
+        dossier_id=dossier_id,
+        dossier_version=dossier_version,
+        folder=folder,
+        zip_path=zip_path,
+        files=tuple(f for f, _ in content.files),
+        datasheet_pdf=folder / f"{DATASHEET_STEM}.pdf",
+        datasheet_json=folder / f"{DATASHEET_STEM}.json",
+        warnings=tuple(warnings),
+    )
+
+
+def _zip(named: Sequence[tuple[str, bytes]], on: dt.date) -> bytes:
+    buffer = io.BytesIO()
+    stamp = (on.year, on.month, on.day, 12, 0, 0)
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in named:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            # PDFs of JPEG pages do not shrink; the JSON and the data sheet do.
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def _write_error(target: Path, exc: OSError) -> str:
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        return "Le disque est plein : le kit de dépôt n'a pas pu être écrit. Libérez de la place."
+    if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+        return (
+            f"Le dossier {target} est en lecture seule : choisissez un autre dossier pour le kit."
+        )
+    return f"Le kit de dépôt n'a pas pu être écrit dans {target} : {exc.strerror or exc}."
+
+
+PageLoader = Callable[[str], bytes]
