@@ -244,7 +244,8 @@ class EsclDriver:
                 continue
             name = endpoint.netloc
             try:
-                name = self._capabilities(endpoint).make_and_model or name
+                # A short probe: an address that does not answer must not stall the list.
+                name = self._capabilities(endpoint, timeout=2.0).make_and_model or name
             except DeviceError as exc:
                 log.info("manual eSCL device %s not answering: %s", endpoint.base_url, exc)
             found[endpoint.device_id] = DeviceInfo(
@@ -255,8 +256,10 @@ class EsclDriver:
     def capabilities(self, device_id: str) -> Capabilities:
         return self._capabilities(endpoint_from_id(device_id)).to_capabilities()
 
-    def _capabilities(self, endpoint: EsclEndpoint) -> EsclCapabilities:
-        with self._client(endpoint) as client:
+    def _capabilities(
+        self, endpoint: EsclEndpoint, timeout: float | None = None
+    ) -> EsclCapabilities:
+        with self._client(endpoint, timeout) as client:
             response = self._request(client, endpoint, "GET", endpoint.url("ScannerCapabilities"))
             if response.status_code != 200:
                 log.warning("ScannerCapabilities: HTTP %s", response.status_code)
@@ -270,7 +273,7 @@ class EsclDriver:
 
     # -- HTTP -----------------------------------------------------------------------------
 
-    def _client(self, endpoint: EsclEndpoint) -> httpx.Client:
+    def _client(self, endpoint: EsclEndpoint, timeout: float | None = None) -> httpx.Client:
         verify: bool | ssl.SSLContext = True
         if endpoint.scheme == "https" and endpoint.netloc in self.pins:
             # Self-signed device certificate: chain checks off, fingerprint checked instead
@@ -281,7 +284,10 @@ class EsclDriver:
             verify = context
         return httpx.Client(
             verify=verify,
-            timeout=httpx.Timeout(self.read_timeout, connect=self.connect_timeout),
+            timeout=httpx.Timeout(
+                timeout or self.read_timeout,
+                connect=min(timeout or self.connect_timeout, self.connect_timeout),
+            ),
             follow_redirects=False,
             trust_env=False,
             headers={"User-Agent": "permis-desktop"},
