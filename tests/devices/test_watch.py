@@ -152,14 +152,35 @@ def test_copy_across_file_systems_keeps_data_and_times(tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["scan.jpg"]
 
 
-def test_unmovable_file_stays_in_place(tmp_path: Path) -> None:
+def test_unmovable_file_stays_in_place_and_is_retried(tmp_path: Path) -> None:
     watched = tmp_path / "scans"
     watched.mkdir()
     (watched / "keep.pdf").write_bytes(b"%PDF")
     blocked = tmp_path / "inbox"
     blocked.write_bytes(b"a file where the inbox folder should be")
-    assert WatchedFolder(watched, Inbox(blocked), stable_polls=1).poll() == []
+    wf = WatchedFolder(watched, Inbox(blocked), stable_polls=1)
+    assert wf.poll() == []
     assert (watched / "keep.pdf").read_bytes() == b"%PDF"
+    # The obstacle goes away (the printer released the file, the share became writable):
+    # the next poll moves it.
+    blocked.unlink()
+    (received,) = wf.poll()
+    assert received.path == blocked / "keep.pdf" and received.path.read_bytes() == b"%PDF"
+
+
+def test_gives_up_after_repeated_failures_until_the_file_changes(tmp_path: Path) -> None:
+    watched = tmp_path / "scans"
+    watched.mkdir()
+    (watched / "stuck.pdf").write_bytes(b"%PDF")
+    blocked = tmp_path / "inbox"
+    blocked.write_bytes(b"not a folder")
+    wf = WatchedFolder(watched, Inbox(blocked), stable_polls=1)
+    for _ in range(WatchedFolder.MAX_MOVE_TRIES + 2):
+        assert wf.poll() == []
+    blocked.unlink()
+    assert wf.poll() == []  # left alone: no endless retries of a file that cannot move
+    (watched / "stuck.pdf").write_bytes(b"%PDF-1.7 rewritten")
+    assert [f.name for f in wf.poll()] == ["stuck.pdf"]
 
 
 def test_run_loop_on_a_thread(folders: tuple[Path, Inbox]) -> None:

@@ -186,6 +186,11 @@ class FolderWatcher:
         self._reported: dict[Path, tuple[int, int]] = {}
         self._warned_missing = False
 
+    def forget(self, path: Path) -> None:
+        """Consider `path` new again: it will be reported once stable, as at first sight."""
+        self._reported.pop(path, None)
+        self._seen.pop(path, None)
+
     def poll(self) -> list[Path]:
         """Files that just became stable. A missing folder is logged once and yields nothing."""
         try:
@@ -229,16 +234,24 @@ class WatchedFolder:
     def __init__(self, folder: Path, inbox: Inbox, *, stable_polls: int = 2) -> None:
         self.watcher = FolderWatcher(folder, stable_polls=stable_polls)
         self.inbox = inbox
+        self._failures: dict[Path, int] = {}
+
+    # A file that cannot be moved (Windows sharing violation while the printer still holds
+    # it, a read-only share) is tried again on later polls, then left alone until it changes.
+    MAX_MOVE_TRIES = 5
 
     def poll(self) -> list[InboxFile]:
         received = []
         for path in self.watcher.poll():
             try:
                 received.append(self.inbox.receive(path))
+                self._failures.pop(path, None)
             except OperationFailed:
-                # Logged in receive(); the file stays where it is and is not lost. It will
-                # be tried again once it changes (or on the next start).
-                continue
+                # Logged in receive(); the file stays where it is and is not lost.
+                tries = self._failures.get(path, 0) + 1
+                self._failures[path] = tries
+                if tries < self.MAX_MOVE_TRIES:
+                    self.watcher.forget(path)
         return received
 
     def run(
