@@ -61,7 +61,9 @@ def _rss_bytes() -> int:
 
 def labels() -> tuple[Callable[[str], str], Callable[[str], str]]:
     """French labels of statuses and procedures, for the list and badges."""
-    return str, str
+    from permis_desktop.ui.labels import procedure_label, status_label
+
+    return status_label, procedure_label
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

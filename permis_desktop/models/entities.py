@@ -101,6 +101,8 @@ class Dossier(Base):
     # local (never queued), queued, sent, failed: the desk's view of the outbox.
     sync_state: Mapped[str] = mapped_column(String(20), default="local")
     archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The wizard page the desk left the dossier on (desk state, not part of the facts).
+    wizard_step: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # Incremented on every change; the sync service uses it to order and de-duplicate.

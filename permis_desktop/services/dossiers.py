@@ -22,7 +22,6 @@ from permis_desktop.models.entities import (
     Applicant,
     Dossier,
     LegalRepresentative,
-    Page,
     Piece,
     StatusEvent,
     utcnow,
@@ -66,6 +65,13 @@ class DossierRow:
     pieces_done: int = 0
     pieces_required: int = 0
     sync_state: str = "local"
+
+
+class _Keep:
+    """Marker: leave the stored value as it is."""
+
+
+_KEEP = _Keep()
 
 
 # Sort keys the dossier list offers, mapped to indexed columns.
@@ -120,6 +126,10 @@ class DossierDetail:
     facts: dict[str, Any]
     pieces: list[PieceInfo] = field(default_factory=list)
     history: list[EventInfo] = field(default_factory=list)
+    # Desk state beside the facts: the wizard page last shown, the day the mandate was signed.
+    wizard_step: str | None = None
+    mandate_signed_on: str | None = None
+    archived: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The `dossier show --json` shape: the facts plus id, status, pieces and history."""
@@ -276,8 +286,16 @@ class DossierService:
             log.info("dossier %s created (%s)", dossier.id, dossier.procedure)
             return dossier.id
 
-    def update(self, dossier_id: str, facts: dict[str, Any]) -> int:
-        """Replace the dossier's facts; returns the new version number."""
+    def update(
+        self,
+        dossier_id: str,
+        facts: dict[str, Any],
+        *,
+        mandate_signed_on: str | None | _Keep = _KEEP,
+    ) -> int:
+        """Replace the dossier's facts; returns the new version number.
+
+        `mandate_signed_on` (ISO date or None) is saved with the facts when given."""
         with self.db.transaction() as session:
             dossier = self._load(session, dossier_id)
             parse_facts(facts)
@@ -286,12 +304,26 @@ class DossierService:
                     f"Ce dossier est « {lifecycle.status(dossier.status).label} » : "
                     "rouvrez-le pour le modifier."
                 )
+            if not isinstance(mandate_signed_on, _Keep):
+                dossier.mandate_signed_on = _parse_date(mandate_signed_on, "la date du mandat")
             self._write_facts(session, dossier, facts)
             session.flush()
             _refresh_summary(dossier)
             dossier.version += 1
             dossier.updated_at = utcnow()
             return dossier.version
+
+    def refresh_list_columns(self, dossier_id: str) -> None:
+        """Recount the pieces shown in the list (after pages were attached elsewhere)."""
+        with self.db.transaction() as session:
+            _refresh_summary(self._load(session, dossier_id))
+
+    def set_wizard_step(self, dossier_id: str, step: str) -> None:
+        """Remember the wizard page shown, so that reopening the dossier returns there.
+
+        Desk state only: neither the version nor the last-change date moves."""
+        with self.db.transaction() as session:
+            self._load(session, dossier_id).wizard_step = step[:30]
 
     def _write_facts(self, session: Session, dossier: Dossier, facts: dict[str, Any]) -> None:
         cols, rest = _split(facts, _DOSSIER_COLUMNS)
@@ -512,6 +544,11 @@ class DossierService:
                 EventInfo(e.at, e.from_status, e.to_status, e.source, e.message)
                 for e in dossier.events
             ],
+            wizard_step=dossier.wizard_step,
+            mandate_signed_on=(
+                dossier.mandate_signed_on.isoformat() if dossier.mandate_signed_on else None
+            ),
+            archived=dossier.archived_at is not None,
         )
 
     # -- delete ------------------------------------------------------------------------
@@ -533,12 +570,14 @@ class DossierService:
             log.info("dossier %s deleted", dossier_id)
 
     def referenced_blobs(self) -> set[str]:
+        """Every blob some row points to: pages, and any other table's `*sha256` column
+        (ANTS documents…), so that `BlobStore.gc` never removes a file still in use."""
+        from permis_desktop.models.entities import Base
+
         with self.db.transaction() as session:
             hashes: set[str] = set()
-            for original, processed in session.execute(
-                select(Page.original_sha256, Page.processed_sha256)
-            ):
-                hashes.add(original)
-                if processed:
-                    hashes.add(processed)
+            for table in Base.metadata.tables.values():
+                for column in table.columns:
+                    if column.name.endswith("sha256"):
+                        hashes.update(h for h in session.scalars(select(column).distinct()) if h)
             return hashes

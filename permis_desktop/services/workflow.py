@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from permis_desktop.errors import BadInput, OperationFailed
 from permis_desktop.models.db import Database
 from permis_desktop.models.entities import Applicant, Dossier, OutboxItem, StatusEvent, utcnow
-from permis_desktop.procedures import lifecycle
+from permis_desktop.procedures import flow, lifecycle
 from permis_desktop.procedures.checklist import Checklist, evaluate
 from permis_desktop.procedures.facts import FactsError
 from permis_desktop.services.dossiers import DossierRow, DossierService
@@ -47,8 +48,57 @@ class ValidationRefused(OperationFailed):
         super().__init__(f"Le dossier ne peut pas encore être validé :\n{lines}")
 
 
-def obstacles(checklist: Checklist) -> list[Obstacle]:
+def _value_at(facts: Mapping[str, Any], path: str) -> Any:
+    node: Any = facts
+    for part in path.split("."):
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(part)
+    return node
+
+
+def missing_fields(facts: Mapping[str, Any], today: dt.date | None = None) -> list[Obstacle]:
+    """Required fields of the wizard's flow left blank (`missing_field`), in page order.
+
+    The rules engine needs only some facts to decide; the ANTS form needs these too (names,
+    birth place, address, contact, e-photo…), so a dossier is not "ready" without them."""
+    found: list[Obstacle] = []
+    try:
+        steps = flow.steps(facts, today)
+    except FactsError:
+        return found
+    seen: set[str] = set()
+    for step in steps:
+        for spec in step.fields:
+            if not spec.required or spec.path == "pieces" or spec.path in seen:
+                continue
+            seen.add(spec.path)
+            value = _value_at(facts, spec.path)
+            if (
+                value is None
+                or value == ""
+                or value == []
+                or (isinstance(value, str) and not value.strip())
+            ):
+                found.append(
+                    Obstacle(
+                        "missing_field",
+                        spec.path,
+                        f"{step.title} : indiquez « {spec.label} ».",
+                    )
+                )
+    return found
+
+
+def obstacles(checklist: Checklist, facts: Mapping[str, Any] | None = None) -> list[Obstacle]:
+    """Everything standing between the dossier and `ready`: problems of the rules engine,
+    required fields left blank (when `facts` is given) and required pieces not in order."""
     found = [Obstacle(p.code, p.field, p.message) for p in checklist.problems]
+    if facts is not None:
+        known = {o.field for o in found}
+        found += [
+            o for o in missing_fields(facts, checklist.reference_date) if o.field not in known
+        ]
     for line in checklist.pieces:
         if line.required and line.status != "provided":
             why = {
@@ -80,7 +130,7 @@ class WorkflowService:
                 checklist = evaluate(facts, today=self.today)
             except FactsError as exc:
                 raise ValidationRefused([Obstacle("invalid_facts", exc.field, str(exc))]) from exc
-            found = obstacles(checklist)
+            found = obstacles(checklist, facts)
             if found:
                 raise ValidationRefused(found)
             self._move(session, dossier, "ready", source, "Dossier validé")

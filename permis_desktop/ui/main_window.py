@@ -1,4 +1,9 @@
-"""The main window: menu, toolbar, the dossier list with search, and an honest status bar."""
+"""The main window: menu, toolbar, the dossier list (home) and the dossier editor.
+
+One dossier is open at a time, in place of the list (a stacked page, no tabs: simpler for
+front-desk staff); "← Liste des dossiers" or Échap goes back, everything being saved
+already. The status bar tells where the data lives and the truth about synchronisation.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +11,19 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSettings, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QStackedWidget,
-    QTableView,
-    QToolBar,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar
 
+from permis_desktop.procedures.checklist import RuleOptions
 from permis_desktop.services.context import DeskContext
-from permis_desktop.services.dossiers import DossierRow, DossierService
+from permis_desktop.services.dossiers import DossierDetail, DossierService
+from permis_desktop.services.workflow import WorkflowService
 from permis_desktop.ui.about import show_about
-from permis_desktop.ui.dossier_model import SORT_ROLE, DossierTableModel
+from permis_desktop.ui.dossier_list import DossierListPage
 from permis_desktop.ui.worker import Worker
 
 log = logging.getLogger(__name__)
-
-SEARCH_DELAY_MS = 150
 
 
 class MainWindow(QMainWindow):
@@ -43,60 +38,28 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.worker = worker
         self.dossiers = DossierService(ctx.db)
+        self.workflow = WorkflowService(ctx.db)
+        self.editor: Any = None
         self.setWindowTitle(self.tr("permis-desktop — dossiers de permis de conduire"))
         self.setObjectName("main_window")
 
-        self.model = DossierTableModel(status_label, procedure_label, self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
+        self.list_page = DossierListPage(self.dossiers, worker, str(ctx.paths.data))
+        self.list_page.dossier_activated.connect(self.open_dossier)
+        # The list's parts, by their old names (tests and tools use them).
+        self.model = self.list_page.model
+        self.table = self.list_page.table
+        self.search = self.list_page.search
+        self.empty_state = self.list_page.empty_state
+        self.stack = self.list_page.stack
 
-        self.table = QTableView()
-        self.table.setObjectName("dossier_table")
-        self.table.setAccessibleName(self.tr("Liste des dossiers"))
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column in (2, 3, 4):
-            self.table.horizontalHeader().setSectionResizeMode(
-                column, QHeaderView.ResizeMode.ResizeToContents
-            )
-
-        self.empty_state = QLabel()
-        self.empty_state.setObjectName("empty_state")
-        self.empty_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_state.setWordWrap(True)
-        self.empty_state.setTextFormat(Qt.TextFormat.RichText)
-
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty_state)
-        self.stack.addWidget(self.table)
-        self.setCentralWidget(self.stack)
-
-        self.search = QLineEdit()
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText(
-            self.tr("Rechercher : nom, date de naissance, NEPH, courriel, téléphone (Ctrl+F)")
-        )
-        self.search.setAccessibleName(self.tr("Rechercher un dossier"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(380)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.refresh)
-        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.list_page)
+        self.setCentralWidget(self.pages)
 
         self._build_actions()
         self._build_status_bar()
         self._restore_geometry()
-        self._loading = 0
+        self.list_page.loaded.connect(self._on_list_loaded)
         self.refresh()
 
     # -- construction ---------------------------------------------------------------------
@@ -104,6 +67,12 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu(self.tr("&Fichier"))
+        self.action_new = QAction(self.tr("&Nouveau dossier…"), self)
+        self.action_new.setObjectName("action_new")
+        self.action_new.setShortcut(QKeySequence.StandardKey.New)
+        self.action_new.setToolTip(self.tr("Créer un dossier (Ctrl+N)"))
+        self.action_new.triggered.connect(self.new_dossier)
+        file_menu.addAction(self.action_new)
         self.action_refresh = QAction(self.tr("&Actualiser"), self)
         self.action_refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         self.action_refresh.triggered.connect(self.refresh)
@@ -120,6 +89,22 @@ class MainWindow(QMainWindow):
         self.action_find.triggered.connect(self._focus_search)
         edit_menu.addAction(self.action_find)
 
+        dossier_menu = menu.addMenu(self.tr("&Dossier"))
+        self.action_open = QAction(self.tr("&Ouvrir"), self)
+        self.action_open.triggered.connect(self._open_selected)
+        dossier_menu.addAction(self.action_open)
+        self.action_archive = QAction(self.tr("&Archiver…"), self)
+        self.action_archive.setObjectName("action_archive")
+        self.action_archive.triggered.connect(self.archive_selected)
+        dossier_menu.addAction(self.action_archive)
+        self.action_delete = QAction(self.tr("&Supprimer…"), self)
+        self.action_delete.setObjectName("action_delete")
+        self.action_delete.setShortcut(QKeySequence.StandardKey.Delete)
+        self.action_delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.action_delete.triggered.connect(self.delete_selected)
+        self.table.addAction(self.action_delete)
+        dossier_menu.addAction(self.action_delete)
+
         help_menu = menu.addMenu(self.tr("&Aide"))
         self.action_about = QAction(self.tr("À &propos de permis-desktop"), self)
         self.action_about.triggered.connect(lambda: show_about(self, self.ctx.paths))
@@ -128,14 +113,12 @@ class MainWindow(QMainWindow):
         self.toolbar = QToolBar(self.tr("Barre d'outils"))
         self.toolbar.setObjectName("main_toolbar")
         self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.addAction(self.action_new)
         self.toolbar.addAction(self.action_refresh)
-        spacer = QWidget()
-        spacer.setSizePolicy(
-            spacer.sizePolicy().horizontalPolicy().Expanding,
-            spacer.sizePolicy().verticalPolicy().Preferred,
-        )
-        self.toolbar.addWidget(spacer)
-        self.toolbar.addWidget(self.search)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.action_archive)
+        self.toolbar.addAction(self.action_delete)
         self.addToolBar(self.toolbar)
 
     def _build_status_bar(self) -> None:
@@ -167,9 +150,11 @@ class MainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         geometry = self._qsettings().value("main/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1100, 680)
+            self.resize(1200, 760)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.editor is not None:
+            self.editor.flush()  # never a "save?" question: the save is already on its way
         try:
             settings = self._qsettings()
             settings.setValue("main/geometry", self.saveGeometry())
@@ -178,59 +163,183 @@ class MainWindow(QMainWindow):
             log.exception("could not save window geometry")
         super().closeEvent(event)
 
-    # -- data -------------------------------------------------------------------------------
+    # -- list -------------------------------------------------------------------------------
 
     def _focus_search(self) -> None:
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
+        if self.editor is not None:
+            self.close_editor()
+        self.list_page.focus_search()
 
     def refresh(self) -> None:
-        text = self.search.text().strip()
-        self._loading += 1
+        self.list_page.refresh()
 
-        def load(_state: Any) -> list[DossierRow]:
-            return self.dossiers.list(search=text or None)
+    def _on_list_loaded(self) -> None:
+        total = self.model.total
+        self.status_count.setText(
+            self.tr("{n} dossier(s)").format(n=total) if total else self.tr("0 dossier")
+        )
 
+    def _selected_id(self) -> str | None:
+        return self.list_page.current_id() if self.editor is None else self.editor.dossier_id
+
+    def _open_selected(self) -> None:
+        dossier_id = self._selected_id()
+        if dossier_id:
+            self.open_dossier(dossier_id)
+
+    # -- new, open, close -----------------------------------------------------------------
+
+    def new_dossier(self) -> None:
+        from permis_desktop.ui.new_dossier import NewDossierDialog
+
+        dialog = NewDossierDialog(self.workflow, self.worker, self)
+        self.new_dialog = dialog
+        dialog.finished.connect(lambda result: self._on_new_finished(dialog, result))
+        dialog.open()
+
+    def _on_new_finished(self, dialog: Any, result: int) -> None:
+        self.new_dialog = None
+        dialog.deleteLater()
+        if not result:
+            return
+        if dialog.existing_id:
+            self.open_dossier(dialog.existing_id)
+            return
+        facts = dialog.facts()
+        service = self.dossiers
         self.worker.run_task(
-            load,
-            on_success=lambda rows: self._show_rows(rows, text),
-            on_error=self._on_load_error,
+            lambda _s: service.create(facts),
+            on_success=self.open_dossier,
+            on_error=self._show_error,
             owner=self,
             pool="db",
         )
 
-    def _show_rows(self, rows: list[DossierRow], search: str) -> None:
-        self._loading -= 1
-        if search != self.search.text().strip():
-            return  # a newer search is on its way
-        self.model.set_rows(rows)
-        if rows:
-            self.stack.setCurrentWidget(self.table)
-            self.status_count.setText(self.tr("{n} dossier(s)").format(n=len(rows)))
-        else:
-            self.stack.setCurrentWidget(self.empty_state)
-            if search:
-                self.empty_state.setText(
-                    self.tr(
-                        "<h3>Aucun dossier ne correspond à « {q} »</h3>"
-                        "<p>Vérifiez l'orthographe, ou cherchez par date de naissance "
-                        "(JJ/MM/AAAA), NEPH, courriel ou téléphone.</p>"
-                    ).format(q=search)
-                )
-            else:
-                self.empty_state.setText(
-                    self.tr(
-                        "<h3>Aucun dossier pour l'instant</h3>"
-                        "<p>Les dossiers de vos élèves apparaîtront ici : inscriptions aux "
-                        "examens et demandes de titre.</p>"
-                        "<p>Les données sont enregistrées sur ce poste dans<br><code>{path}</code>"
-                        "</p>"
-                    ).format(path=self.ctx.paths.data)
-                )
-            self.status_count.setText(self.tr("0 dossier"))
-
-    def _on_load_error(self, exc: BaseException) -> None:
-        self._loading -= 1
-        self.statusBar().showMessage(
-            self.tr("Impossible de lire les dossiers : {error}").format(error=exc), 10000
+    def open_dossier(self, dossier_id: str) -> None:
+        if self.editor is not None:
+            if self.editor.dossier_id == dossier_id:
+                return
+            self.close_editor()
+        service = self.dossiers
+        self.worker.run_task(
+            lambda _s: service.get(dossier_id),
+            on_success=self._show_editor,
+            on_error=self._show_error,
+            owner=self,
+            pool="db",
         )
+
+    def _rule_options(self) -> RuleOptions:
+        return RuleOptions(photo_code_length=int(self.ctx.settings.get("rules.photo_code_length")))
+
+    def _show_editor(self, detail: DossierDetail) -> None:
+        from permis_desktop.ui.wizard.editor import DossierEditor
+
+        if self.editor is not None:
+            self.close_editor()
+        self.editor = DossierEditor(self.ctx, self.worker, detail, self._rule_options())
+        self.editor.closed.connect(self.close_editor)
+        self.pages.addWidget(self.editor)
+        self.pages.setCurrentWidget(self.editor)
+        self.setWindowTitle(
+            self.tr("{name} — permis-desktop").format(
+                name=self.editor.title.text().split("<")[1][2:]
+            )
+            if "<b>" in self.editor.title.text()
+            else self.windowTitle()
+        )
+        self.editor.move(0)
+
+    def close_editor(self) -> None:
+        editor = self.editor
+        if editor is None:
+            return
+        self.editor = None
+        editor.flush()
+        self.pages.setCurrentWidget(self.list_page)
+        self.pages.removeWidget(editor)
+        editor.deleteLater()
+        self.setWindowTitle(self.tr("permis-desktop — dossiers de permis de conduire"))
+        # Queued behind the last save on the database thread, so the list shows it.
+        self.worker.run_task(lambda _s: None, on_success=lambda _v: self.refresh(), pool="db")
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- archive, delete --------------------------------------------------------------------
+
+    def _confirm(self, title: str, text: str, action: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
+        yes = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(self.tr("Annuler"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(QMessageBox.StandardButton.NoButton)
+        box.exec()
+        return box.clickedButton() is yes
+
+    def _selected_row(self) -> Any:
+        dossier_id = self._selected_id()
+        if dossier_id is None:
+            return None
+        row = self.model.row_of(dossier_id)
+        return self.model.row_at(row) if row >= 0 else None
+
+    def archive_selected(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+        if not self._confirm(
+            self.tr("Archiver le dossier"),
+            self.tr(
+                "Archiver le dossier de {name} ? Il quitte la liste mais reste consultable "
+                "(case « Archivés »)."
+            ).format(name=row.applicant),
+            self.tr("Archiver"),
+        ):
+            return
+        self.close_editor()
+        workflow = self.workflow
+        self.worker.run_task(
+            lambda _s: workflow.archive(row.id, archived=True),
+            on_success=lambda _v: self._done(self.tr("Dossier archivé.")),
+            on_error=self._show_error,
+            owner=self,
+            pool="db",
+        )
+
+    def delete_selected(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+        if not self._confirm(
+            self.tr("Supprimer le dossier"),
+            self.tr(
+                "Supprimer définitivement le dossier de {name}, ses pièces et leurs pages ? "
+                "Cette action ne peut pas être annulée. Pour seulement le retirer de la liste, "
+                "archivez-le."
+            ).format(name=row.applicant),
+            self.tr("Supprimer"),
+        ):
+            return
+        self.close_editor()
+        ctx, service = self.ctx, self.dossiers
+
+        def delete(_state: Any) -> int:
+            service.delete(row.id)
+            log.info("dossier %s deleted from the desk (%s)", row.id, row.applicant)
+            removed: int = ctx.blobs.gc(service.referenced_blobs())
+            return removed
+
+        self.worker.run_task(
+            delete,
+            on_success=lambda n: self._done(
+                self.tr("Dossier supprimé ({n} fichier(s) de page effacé(s)).").format(n=n)
+            ),
+            on_error=self._show_error,
+            owner=self,
+            pool="db",
+        )
+
+    def _done(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+        self.refresh()
+
+    def _show_error(self, exc: BaseException) -> None:
+        QMessageBox.warning(self, self.tr("permis-desktop"), str(exc))

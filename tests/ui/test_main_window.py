@@ -27,7 +27,8 @@ def test_dossier_model_passes_qtmodeltester(qtmodeltester) -> None:
     model = DossierTableModel()
     model.set_rows([_row(i) for i in range(5)])
     qtmodeltester.check(model)
-    assert model.data(model.index(2, 4)) == "03/11/2026 09:30"
+    assert model.data(model.index(2, 5)) == "03/11/2026 09:30"
+    assert model.data(model.index(2, 4)) == "0/0"
     assert model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole) == "Né(e) le 01/01/2000"
 
 

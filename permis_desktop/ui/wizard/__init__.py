@@ -1,0 +1,1 @@
+"""The dossier editor: a wizard whose pages come from `procedures.flow`, autosaved."""
