@@ -158,6 +158,11 @@ class Document(FPDF):
         self.alias_nb_pages()
         self.set_font(FAMILY, "", self.base_size)
 
+    def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
+        # Left-aligned by default: justified short columns stretch words apart.
+        kwargs.setdefault("align", "L")
+        return super().multi_cell(*args, **kwargs)
+
     # -- page furniture ------------------------------------------------------------------
 
     def header(self) -> None:
@@ -263,21 +268,31 @@ class Document(FPDF):
         self.ln(2)
 
     def rows(self, pairs: Iterable[tuple[str, str]], label_width: float = 55) -> None:
-        """Label/value lines; long values wrap under themselves."""
+        """Label/value lines; long labels and values wrap within their column."""
         lh = self.line_height()
+        value_x = self.l_margin + label_width
         for label, value in pairs:
-            if self.will_page_break(lh * 2):
+            label_text, value_text = clean(label), clean(value) or "—"
+            self.set_font(FAMILY, "", self.base_size - 0.5)
+            label_lines = self.multi_cell(
+                label_width - 2, lh, label_text, dry_run=True, output="LINES"
+            )
+            self.set_font(FAMILY, "", self.base_size)
+            value_lines = self.multi_cell(
+                self.epw - label_width, lh, value_text, dry_run=True, output="LINES"
+            )
+            height = max(len(label_lines), len(value_lines)) * lh
+            if self.will_page_break(height):
                 self.add_page()
             y = self.get_y()
             self.set_font(FAMILY, "", self.base_size - 0.5)
             self.set_text_color(*GREY)
-            self.multi_cell(label_width, lh, clean(label), new_x=XPos.RIGHT, new_y=YPos.TOP)
-            label_bottom = self.get_y()
+            self.multi_cell(label_width - 2, lh, label_text, align="L", new_x=XPos.LMARGIN)
             self.set_text_color(*BLACK)
             self.set_font(FAMILY, "", self.base_size)
-            self.set_xy(self.l_margin + label_width, y)
-            self.multi_cell(0, lh, clean(value) or "—", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            self.set_y(max(self.get_y(), label_bottom) + 0.8)
+            self.set_xy(value_x, y)
+            self.multi_cell(self.epw - label_width, lh, value_text, align="L", new_x=XPos.LMARGIN)
+            self.set_y(y + height + 0.8)
 
     def signature_boxes(
         self, left: tuple[str, str], right: tuple[str, str], height: float = 32

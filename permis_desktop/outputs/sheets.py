@@ -182,6 +182,8 @@ def _pieces(doc: Document, data: SummaryInput) -> None:
         doc.paragraph("Aucune pièce.")
         return
     widths = (62, 26, 18, doc.epw - 106)
+    if doc.will_page_break(doc.line_height() * 5):  # keep the header with a first row
+        doc.add_page()
     _table_row(doc, ("Pièce", "Verdict", "Pages", "Détail"), widths, header=True)
     for kind in kinds:
         line = next((x for x in lines if x.kind == kind), None)
@@ -207,7 +209,7 @@ def _pieces(doc: Document, data: SummaryInput) -> None:
             detail_parts.append("pages : " + ", ".join(page_verdicts))
         _table_row(
             doc,
-            (label, verdict, str(len(pages)), "; ".join(detail_parts)),
+            (label, verdict, str(len(pages)) if pages else "—", "; ".join(detail_parts)),
             widths,
         )
 
