@@ -73,6 +73,11 @@ class FakeItem:
         self.name = name
         self.props: dict[int, Any] = {IPS_XRES: 100, IPS_YRES: 100, IPS_CUR_INTENT: 1}
         self.refuse: set[int] = set()
+        self.constraints: dict[int, tuple[str, Any]] = {}
+
+    def constraint(self, prop_id: int) -> tuple[str, Any] | None:
+        self.com.touch()
+        return self.constraints.get(prop_id)
 
     def get_property(self, prop_id: int) -> Any:
         self.com.touch()
@@ -321,3 +326,18 @@ def test_without_com_layer_the_driver_is_unavailable() -> None:
     assert not driver.available() and driver.list_devices() == []
     with pytest.raises(DeviceError, match="Windows"):
         list(driver.scan(DEVICE, ScanRequest()))
+
+
+def test_resolution_snaps_to_the_items_list(com: FakeCom) -> None:
+    com.items[0].constraints[IPS_XRES] = ("list", [75, 150, 300, 600])
+    (page,) = run(com, ScanRequest(dpi=200))
+    assert com.items[0].props[IPS_XRES] == 150 and com.items[0].props[IPS_YRES] == 150
+    assert page.dpi == 150
+    assert WiaDriver(com).capabilities(DEVICE).resolutions == (75, 150, 300, 600)
+
+
+def test_resolution_range_gives_common_values(com: FakeCom) -> None:
+    com.items[0].constraints[IPS_XRES] = ("range", (50, 600, 50))
+    assert WiaDriver(com).capabilities(DEVICE).resolutions == (100, 150, 200, 300, 400, 600)
+    (page,) = run(com, ScanRequest(dpi=1200))
+    assert page.dpi == 600

@@ -64,6 +64,17 @@ class _Item:
         prop = _unwrap(lambda: _find(self._item.Properties, prop_id))
         return None if prop is None else _unwrap(lambda: prop.Value)
 
+    def constraint(self, prop_id: int) -> tuple[str, Any] | None:
+        prop = _unwrap(lambda: _find(self._item.Properties, prop_id))
+        if prop is None:
+            return None
+        subtype = int(_unwrap(lambda: prop.SubType))
+        if subtype == 1:  # RangeSubType
+            return "range", (int(prop.SubTypeMin), int(prop.SubTypeMax), int(prop.SubTypeStep))
+        if subtype == 2:  # ListSubType
+            return "list", [int(v) for v in _unwrap(lambda: list(prop.SubTypeValues))]
+        return None
+
     def set_property(self, prop_id: int, value: Any) -> None:
         prop = _unwrap(lambda: _find(self._item.Properties, prop_id))
         if prop is None:

@@ -153,6 +153,10 @@ class WiaItem(Protocol):
 
     def get_property(self, prop_id: int) -> Any: ...
 
+    def constraint(self, prop_id: int) -> tuple[str, Any] | None:
+        """("list", [values]) or ("range", (min, max, step)) as the driver declares it."""
+        ...
+
     def set_property(self, prop_id: int, value: Any) -> None: ...
 
     def transfer(self, format_id: str) -> bytes: ...
@@ -230,6 +234,27 @@ def sources_of(device: WiaDevice) -> tuple[Source, ...]:
     return tuple(found)
 
 
+COMMON_DPI = (75, 100, 150, 200, 240, 300, 400, 600, 1200)
+
+
+def resolutions_of(item: WiaItem) -> tuple[int, ...]:
+    """The resolutions the item accepts (horizontal resolution's valid values)."""
+    try:
+        found = item.constraint(IPS_XRES)
+    except WiaComError:
+        found = None
+    if found is None:
+        return ()
+    kind, values = found
+    if kind == "list":
+        return tuple(sorted({int(v) for v in values if int(v) > 0}))
+    if kind == "range":
+        low, high, step = (int(v) for v in values)
+        step = max(step, 1)
+        return tuple(d for d in COMMON_DPI if low <= d <= high and (d - low) % step == 0)
+    return ()
+
+
 def feeder_ready(device: WiaDevice) -> bool:
     """Paper in the feeder, when the driver says; True when it does not (then the transfer's
     WIA_ERROR_PAPER_EMPTY ends the run)."""
@@ -237,9 +262,10 @@ def feeder_ready(device: WiaDevice) -> bool:
     return not isinstance(status, int) or bool(status & FEED_READY)
 
 
-def configure(device: WiaDevice, item: WiaItem, request: ScanRequest) -> None:
+def configure(device: WiaDevice, item: WiaItem, request: ScanRequest) -> int:
     """Source, pages, intent, resolution and the full extent, in that order (setting the
-    intent resets resolution on some drivers, so resolution comes after it)."""
+    intent resets resolution on some drivers, so resolution comes after it). Returns the
+    resolution used: the nearest the item accepts."""
     available = sources_of(device)
     if request.source not in available:
         raise UnsupportedSetting(
@@ -256,9 +282,14 @@ def configure(device: WiaDevice, item: WiaItem, request: ScanRequest) -> None:
     _try_set(item, IPS_CUR_INTENT, INTENT[request.color_mode])
     _try_set(item, IPA_DATATYPE, DATATYPE[request.color_mode])
     _try_set(item, IPA_DEPTH, DEPTH[request.color_mode])
+    dpi = request.dpi
+    accepted = resolutions_of(item)
+    if accepted and dpi not in accepted:
+        dpi = min(accepted, key=lambda r: (abs(r - request.dpi), -r))
+        log.info("WIA: %d dpi not offered, using %d", request.dpi, dpi)
     for prop in (IPS_XRES, IPS_YRES):
-        if not _try_set(item, prop, request.dpi):
-            raise UnsupportedSetting(f"Ce scanner n'accepte pas {request.dpi} ppp.")
+        if not _try_set(item, prop, dpi):
+            raise UnsupportedSetting(f"Ce scanner n'accepte pas {dpi} ppp.")
     width_prop, height_prop = (
         (DPS_HORIZONTAL_BED_SIZE, DPS_VERTICAL_BED_SIZE)
         if request.source == "flatbed"
@@ -266,11 +297,12 @@ def configure(device: WiaDevice, item: WiaItem, request: ScanRequest) -> None:
     )
     width, height = _safe_get(device, width_prop), _safe_get(device, height_prop)
     if isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0:
-        _try_set(item, IPS_XEXTENT, width * request.dpi // 1000)
-        _try_set(item, IPS_YEXTENT, height * request.dpi // 1000)
+        _try_set(item, IPS_XEXTENT, width * dpi // 1000)
+        _try_set(item, IPS_YEXTENT, height * dpi // 1000)
+    return dpi
 
 
-def _as_page(data: bytes, index: int, request: ScanRequest) -> ScannedPage:
+def _as_page(data: bytes, index: int, request: ScanRequest, dpi: int) -> ScannedPage:
     """Drivers may ignore the JPEG request and send BMP: that becomes PNG (lossless)."""
     from PIL import Image
 
@@ -288,7 +320,7 @@ def _as_page(data: bytes, index: int, request: ScanRequest) -> ScannedPage:
     )
     if media_type is None:
         buffer = io.BytesIO()
-        image.save(buffer, format="PNG", dpi=(request.dpi, request.dpi))
+        image.save(buffer, format="PNG", dpi=(dpi, dpi))
         data, media_type = buffer.getvalue(), "image/png"
     mode: ColorMode = (
         "color"
@@ -299,7 +331,7 @@ def _as_page(data: bytes, index: int, request: ScanRequest) -> ScannedPage:
         index=index,
         data=data,
         media_type=media_type,
-        dpi=request.dpi,
+        dpi=dpi,
         source=request.source,
         color_mode=mode,
         width=image.width,
@@ -364,9 +396,19 @@ class WiaDriver:
 
     def capabilities(self, device_id: str) -> Capabilities:
         device = self._connect(device_id)
+
+        def read() -> tuple[tuple[Source, ...], tuple[int, ...]]:
+            items = device.items()
+            return sources_of(device), resolutions_of(items[0]) if items else ()
+
+        try:
+            sources, resolutions = self._call(read)
+        except WiaComError as exc:
+            raise device_error(exc) from None
         return Capabilities(
-            sources=self._call(lambda: sources_of(device)),
-            resolutions=(100, 150, 200, 300, 400, 600),
+            sources=sources,
+            resolutions=resolutions or (100, 150, 200, 300, 600),
+            # WIA intents: every driver accepts colour, grayscale and text (black and white).
             color_modes=("color", "gray", "bw"),
             formats=("image/jpeg", "image/png"),
         )
@@ -382,13 +424,12 @@ class WiaDriver:
         report = ProgressThrottle(progress)
         device = self._connect(device_id)
 
-        def prepare() -> WiaItem:
+        def prepare() -> tuple[WiaItem, int]:
             item = select_item(device.items(), request.source)
-            configure(device, item, request)
-            return item
+            return item, configure(device, item, request)
 
         try:
-            item = self._call(prepare)
+            item, dpi = self._call(prepare)
         except WiaComError as exc:
             raise device_error(exc) from None
         feeder = request.source != "flatbed"
@@ -412,7 +453,7 @@ class WiaDriver:
                 raise device_error(exc, delivered) from None
             if cancel.cancelled and not data:
                 raise ScanCancelled(pages_received=delivered)
-            page = _as_page(data, page_no, request)
+            page = _as_page(data, page_no, request, dpi)
             delivered += 1
             report(page_no, 1.0, "Page reçue")
             yield page
