@@ -314,6 +314,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_scan_arguments(p)
     p.set_defaults(handler=cmd_scan)
+
+    from permis_desktop.cli_papers import add_commands as add_papers_commands
+
+    add_papers_commands(d_sub, sub)
     return parser
 
 

@@ -107,6 +107,9 @@ class Dossier(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # Incremented on every change; the sync service uses it to order and de-duplicate.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The ANTS request number and filing date the desk records after filing on the portal.
+    ants_request_number: Mapped[str] = mapped_column(String(40), default="")
+    ants_filed_on: Mapped[dt.date | None] = mapped_column(Date)
 
     applicant: Mapped[Applicant] = relationship(lazy="joined")
     legal_representative: Mapped[LegalRepresentative | None] = relationship(
@@ -210,3 +213,24 @@ class OutboxItem(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AntsDocument(Base):
+    """A PDF that ANTS issued for a dossier (récépissé de dépôt, attestation d'inscription…),
+    kept in the blob store; `kind` is recognised from its text or set by the user."""
+
+    __tablename__ = "ants_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30), default="other")
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    # What was read from the text: request number, NEPH, how the kind was recognised.
+    recognised: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

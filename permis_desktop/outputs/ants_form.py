@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,7 +122,7 @@ def _held(value: Any) -> str:
     return "; ".join(parts)
 
 
-_RENDER = {
+_RENDER: dict[str, Callable[[Any], str]] = {
     "procedure": lambda v: PROCEDURES[v].label if v in PROCEDURES else str(v),
     "categories": lambda v: ", ".join(v or []),
     "training_mode": lambda v: TRAINING_MODES.get(v, str(v or "")),
