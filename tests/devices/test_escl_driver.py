@@ -154,10 +154,26 @@ def test_409_after_pages_keeps_them_and_says_feeder_or_jam(sim: Simulator) -> No
     assert len(sim.requests("DELETE")) == 1
 
 
-def test_409_with_jam_status_says_jam(sim: Simulator) -> None:
-    sim.faults = Faults(conflict_after=0, adf_state="ScannerAdfJam")
-    with pytest.raises(PaperJam, match="Bourrage"):
+def test_409_with_jam_status_after_a_page_says_jam(sim: Simulator) -> None:
+    sim.faults = Faults(conflict_after=1, adf_state="ScannerAdfJam")
+    with pytest.raises(PaperJam, match="Bourrage") as info:
         list(driver().scan(sim.device_id, ScanRequest(source="feeder", dpi=75)))
+    assert info.value.pages_received == 1
+
+
+def test_409_with_jam_status_before_any_page_stays_cautious(sim: Simulator) -> None:
+    # Canon MF410-like: an empty feeder at the start is reported as a jam.
+    sim.faults = Faults(conflict_after=0, adf_state="ScannerAdfJam")
+    with pytest.raises(FeederEmptyOrJam, match="Bac vide ou bourrage"):
+        list(driver().scan(sim.device_id, ScanRequest(source="feeder", dpi=75)))
+
+
+def test_409_with_empty_feeder_after_pages_is_the_normal_end(sim: Simulator) -> None:
+    # AirSane before PR #135 answered 409 instead of 404 once the feeder ran out.
+    sim.faults = Faults(conflict_after=3, adf_state="ScannerAdfEmpty")
+    pages = list(driver().scan(sim.device_id, ScanRequest(source="feeder", dpi=75)))
+    assert len(pages) == 3
+    assert len(sim.requests("DELETE")) == 1
 
 
 def test_409_on_job_creation_with_empty_feeder(sim: Simulator) -> None:

@@ -483,6 +483,11 @@ class EsclDriver:
                         )
                     return
                 if status == 409:
+                    if delivered and self._adf_state(client, endpoint) == "ScannerAdfEmpty":
+                        # The feeder ran out: some servers say so with 409 instead of 404
+                        # (AirSane before PR #135). That is the normal end of the run.
+                        log.info("eSCL 409 with an empty feeder after %d page(s): end", delivered)
+                        return
                     raise self._conflict(client, endpoint, request, delivered)
                 if status != 200:
                     log.warning("NextDocument: HTTP %s", status)
@@ -543,20 +548,27 @@ class EsclDriver:
             raise BadEsclReply(pages_received=delivered)
         return b"".join(chunks)
 
+    def _adf_state(self, client: httpx.Client, endpoint: EsclEndpoint) -> str:
+        try:
+            return self._status(client, endpoint).adf_state
+        except DeviceError as exc:
+            log.info("ScannerStatus after 409 failed: %s", exc)
+            return ""
+
     def _conflict(
         self, client: httpx.Client, endpoint: EsclEndpoint, request: ScanRequest, delivered: int
     ) -> DeviceError:
-        """409: empty feeder or jam. Ask ScannerStatus which, when the device says."""
-        adf = ""
-        try:
-            adf = self._status(client, endpoint).adf_state
-        except DeviceError as exc:
-            log.info("ScannerStatus after 409 failed: %s", exc)
+        """409: empty feeder or jam. ScannerStatus's AdfState picks the message, but only
+        after at least one page: some devices (Canon MF410 series, sane-airscan notes)
+        report a jam when the feeder was simply empty at the start."""
+        adf = self._adf_state(client, endpoint)
         log.warning("eSCL 409 after %d page(s); AdfState=%r", delivered, adf)
+        if delivered == 0:
+            if adf == "ScannerAdfEmpty":
+                return FeederEmpty()
+            return FeederEmptyOrJam()
         if "jam" in adf.lower():
             return PaperJam(pages_received=delivered)
-        if adf == "ScannerAdfEmpty" and delivered == 0:
-            return FeederEmpty(pages_received=delivered)
         return FeederEmptyOrJam(pages_received=delivered)
 
     def _delete(self, client: httpx.Client, endpoint: EsclEndpoint, job: str) -> None:
