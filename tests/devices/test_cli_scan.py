@@ -211,3 +211,15 @@ def test_image_paths() -> None:
     assert image_paths("p.jpg", 1) == [Path("p.jpg")]
     assert image_paths("p.jpg", 2) == [Path("p-1.jpg"), Path("p-2.jpg")]
     assert image_paths("scan-{n}.png", 2) == [Path("scan-1.png"), Path("scan-2.png")]
+
+
+def test_capabilities_of_a_device(
+    sim: Simulator, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", "--device", sim.device_id, "--capabilities", "--json"]) == 0
+    caps = json.loads(capsys.readouterr().out)
+    assert caps["sources"] == ["flatbed", "feeder", "duplex"]
+    assert caps["resolutions"] == [75, 100, 150, 200, 300, 600]
+    assert main(["scan", "--device", sim.device_id, "--capabilities"]) == 0
+    assert "feeder (chargeur)" in capsys.readouterr().out
+    assert not sim.requests("POST")

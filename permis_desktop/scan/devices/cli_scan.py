@@ -1,6 +1,7 @@
 """`permis scan`: list scanners, or scan pages to a PDF or image files, without a window.
 
     permis scan --list [--json] [--timeout S]
+    permis scan --device ID --capabilities [--json]
     permis scan --device ID [--source flatbed|feeder|duplex] [--dpi N] [--mode color|gray|bw]
                 [--max-pages N] [--trust-certificate SHA256] [--json] -o OUT
 
@@ -55,6 +56,8 @@ def run_scan(args: argparse.Namespace, paths: AppPaths) -> int:
     settings = _settings(paths)
     if args.list:
         return _list(args, DeviceRegistry.for_platform(settings))
+    if args.capabilities:
+        return _capabilities(args, DeviceRegistry.for_platform(settings))
     if not args.output:
         raise BadInput(
             "Indiquez le fichier de sortie avec -o (par exemple -o pages.pdf ou -o page-{n}.jpg)."
@@ -87,6 +90,21 @@ def _list(args: argparse.Namespace, registry: DeviceRegistry) -> int:
         )
     for device in devices:
         sys.stdout.write(f"{device.id}\t{device.label}\n")
+    return 0
+
+
+def _capabilities(args: argparse.Namespace, registry: DeviceRegistry) -> int:
+    caps = registry.capabilities(args.device)
+    if args.json:
+        _emit({"device": args.device, **caps.to_json()})
+        return 0
+    sources = ", ".join(f"{s} ({SOURCE_LABELS[s]})" for s in caps.sources)
+    sys.stdout.write(
+        f"Sources : {sources}\n"
+        f"Résolutions : {', '.join(str(r) for r in caps.resolutions)} ppp\n"
+        f"Modes : {', '.join(caps.color_modes)}\n"
+        f"Formats : {', '.join(caps.formats)}\n"
+    )
     return 0
 
 
@@ -176,6 +194,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--output",
         metavar="OUT",
         help="fichier .pdf (toutes les pages) ou modèle d'images, ex. page-{n}.jpg",
+    )
+    parser.add_argument(
+        "--capabilities",
+        action="store_true",
+        help="avec --device : sources, résolutions et modes du scanner, sans numériser",
     )
     parser.add_argument("--json", action="store_true", help="résultat en JSON")
     parser.add_argument(
