@@ -341,3 +341,19 @@ def test_resolution_range_gives_common_values(com: FakeCom) -> None:
     assert WiaDriver(com).capabilities(DEVICE).resolutions == (100, 150, 200, 300, 400, 600)
     (page,) = run(com, ScanRequest(dpi=1200))
     assert page.dpi == 600
+
+
+def test_concurrent_callers_share_one_com_thread(com: FakeCom) -> None:
+    driver = WiaDriver(com)
+    results: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(len(driver.list_devices())))
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    driver.close()
+    assert results == [1] * 8
+    assert len(com.initialised_threads) == 1 and len(com.threads) == 1

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 import time
 from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
@@ -348,6 +349,7 @@ class WiaDriver:
     def __init__(self, com: WiaCom | None = None) -> None:
         self._com = com
         self._executor: ThreadPoolExecutor | None = None
+        self._executor_lock = threading.Lock()
 
     def available(self) -> bool:
         return self._com is not None
@@ -356,17 +358,21 @@ class WiaDriver:
         """Run `fn` on the COM thread and wait for it."""
         if self._com is None:
             raise DeviceError("Les scanners WIA ne sont disponibles que sous Windows.")
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="wia-com", initializer=self._com.initialize
-            )
-        return self._executor.submit(fn).result()
+        with self._executor_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=1, thread_name_prefix="wia-com", initializer=self._com.initialize
+                )
+            executor = self._executor
+        return executor.submit(fn).result()
 
     def close(self) -> None:
-        if self._executor is not None and self._com is not None:
-            self._executor.submit(self._com.uninitialize).result()
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        """Uninitialise COM on its thread and stop the thread (call at application exit)."""
+        with self._executor_lock:
+            executor, self._executor = self._executor, None
+        if executor is not None and self._com is not None:
+            executor.submit(self._com.uninitialize).result()
+            executor.shutdown(wait=True)
 
     def list_devices(self, timeout: float = 3.0) -> list[DeviceInfo]:
         if self._com is None:
