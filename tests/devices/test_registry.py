@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,3 +134,21 @@ def test_sane_views_of_escl_scanners_are_listed_once(sim: Simulator) -> None:
         "sane:epson2:libusb:001:004",
         sim.device_id,
     ]
+
+
+def test_a_hung_driver_does_not_hold_the_list(sim: Simulator) -> None:
+    release = threading.Event()
+
+    class Hung:
+        name = "sane"
+
+        def list_devices(self, timeout: float = 3.0) -> list[DeviceInfo]:
+            release.wait(30)
+            return []
+
+    registry = DeviceRegistry([Hung(), EsclDriver(manual_urls=(sim.base_url,))])  # type: ignore[list-item]
+    registry.LIST_GRACE = 1.5
+    try:
+        assert [d.id for d in registry.list_devices(timeout=0)] == [sim.device_id]
+    finally:
+        release.set()

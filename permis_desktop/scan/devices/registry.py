@@ -12,8 +12,10 @@ import json
 import logging
 import re
 import sys
+import time
 from collections.abc import Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING
 
 from permis_desktop.errors import BadInput
@@ -107,21 +109,32 @@ class DeviceRegistry:
             return cls(platform_drivers())
         return cls(platform_drivers(pins=read_pins(settings), manual_urls=read_addresses(settings)))
 
+    # How long past the discovery timeout a driver may take before the list is shown
+    # without it (a SANE `net` backend waiting for an unreachable host, a stuck WIA driver).
+    LIST_GRACE = 5.0
+
     def list_devices(self, timeout: float = 3.0) -> list[DeviceInfo]:
-        """Every driver in parallel (mDNS waits while SANE probes USB); a failing driver is
-        logged and skipped so one bad backend never hides the others."""
+        """Every driver in parallel (mDNS waits while SANE probes USB); a failing or hung
+        driver is logged and skipped so one bad backend never hides the others."""
         if not self.drivers:
             return []
-        with ThreadPoolExecutor(
-            max_workers=len(self.drivers), thread_name_prefix="scan-list"
-        ) as pool:
-            futures = [(d, pool.submit(d.list_devices, timeout)) for d in self.drivers.values()]
-            devices: list[DeviceInfo] = []
+        pool = ThreadPoolExecutor(max_workers=len(self.drivers), thread_name_prefix="scan-list")
+        futures = [(d, pool.submit(d.list_devices, timeout)) for d in self.drivers.values()]
+        deadline = time.monotonic() + max(timeout, 0.0) + self.LIST_GRACE
+        devices: list[DeviceInfo] = []
+        try:
             for driver, future in futures:
                 try:
-                    devices.extend(future.result())
+                    devices.extend(future.result(timeout=max(0.0, deadline - time.monotonic())))
+                except FutureTimeout:
+                    log.warning(
+                        "listing %s devices takes too long; shown without them", driver.name
+                    )
                 except Exception as exc:
                     log.warning("listing %s devices failed: %s", driver.name, exc)
+        finally:
+            # A hung driver keeps its thread; the list does not wait for it.
+            pool.shutdown(wait=False, cancel_futures=True)
         if "escl" in self.drivers:
             devices = [d for d in devices if not is_sane_view_of_escl(d)]
         return devices
