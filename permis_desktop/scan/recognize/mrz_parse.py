@@ -222,7 +222,12 @@ def _alternatives(cell: Cell, kind: str, current: str) -> list[tuple[str, float]
     return [(c, p) for c, p in cell if c in allowed and c != current and p >= MIN_ALTERNATIVE_P]
 
 
-def _check_ok(lines: list[list[str]], check: _Check) -> bool:
+def _check_ok(lines: list[list[str]], check: _Check, layout: _Layout) -> bool:
+    """The check digit matches, and every checked character has its position's type."""
+    for li, a, b in check.ranges:
+        kinds = layout.types[li]
+        if any(lines[li][c] not in _ALLOWED[kinds[c]] for c in range(a, b)):
+            return False
     text = "".join("".join(lines[li][a:b]) for li, a, b in check.ranges)
     li, col = check.digit
     char = lines[li][col]
@@ -251,10 +256,30 @@ def _repair(lines: list[list[str]], cells: list[list[Cell]], layout: _Layout, ch
     for _cost, li, col, char in trials:
         before = lines[li][col]
         lines[li][col] = char
-        if _check_ok(lines, check):
+        if _check_ok(lines, check, layout):
             return 1
         lines[li][col] = before
     return 0
+
+
+def _clean_name_tails(lines: list[list[str]], layout: _Layout) -> int:
+    """In a name field, a letter after three or more fillers is noise: names are separated
+    by one filler (parts) or two (surname / given names), then padded with fillers."""
+    changes = 0
+    for li, kinds in enumerate(layout.types):
+        run = 0
+        for col, kind in enumerate(kinds):
+            if kind != "n":
+                run = 0
+                continue
+            if lines[li][col] == FILLER:
+                run += 1
+            elif run >= 3:
+                lines[li][col] = FILLER
+                changes += 1
+            else:
+                run = 0
+    return changes
 
 
 def _date(text: str, *, future: bool) -> str | None:
@@ -307,15 +332,16 @@ def parse_mrz(
             row.append(char)
             changes += changed
         chosen.append(row)
+    changes += _clean_name_tails(chosen, layout)
     checks: dict[str, bool] = {}
     for check in layout.checks:
-        ok = _check_ok(chosen, check)
+        ok = _check_ok(chosen, check, layout)
         if not ok:
             changes += _repair(chosen, cells, layout, check)
-            ok = _check_ok(chosen, check)
+            ok = _check_ok(chosen, check, layout)
         checks[check.name] = ok
     # A repair made for the composite may not undo a field check: recompute all at the end.
-    checks = {check.name: _check_ok(chosen, check) for check in layout.checks}
+    checks = {check.name: _check_ok(chosen, check, layout) for check in layout.checks}
     text = ["".join(row) for row in chosen]
     uncertain = [
         (li, col)
