@@ -550,10 +550,10 @@ class DossierEditor(QWidget):
     def _on_validate_error(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationRefused):
             self.obstacles = list(exc.obstacles)
+        self._refresh_summary()
         self.summary.verdict.setText(
             self.tr("Validation refusée : {error}").format(error=str(exc).replace("\n", " "))
         )
-        self._refresh_summary()
 
     def reopen(self) -> None:
         workflow, dossier_id = self.workflow, self.dossier_id
