@@ -177,6 +177,60 @@ def cmd_dossier_delete(args: argparse.Namespace, paths: AppPaths) -> int:
     return 0
 
 
+def cmd_dossier_validate(args: argparse.Namespace, paths: AppPaths) -> int:
+    """Mark the dossier ready and queue it; refused: exit 1, the obstacles on stderr (and
+    as JSON on stdout with --json)."""
+    from permis_desktop.services.workflow import ValidationRefused, WorkflowService
+
+    ctx = _context(paths)
+    try:
+        workflow = WorkflowService(ctx.db)
+        try:
+            version = workflow.validate(args.id, source="cli")
+        except ValidationRefused as refused:
+            if args.json:
+                _emit(
+                    {
+                        "id": args.id,
+                        "validated": False,
+                        "obstacles": [o.to_json() for o in refused.obstacles],
+                    }
+                )
+            raise
+        detail = workflow.dossiers.get(args.id)
+    finally:
+        ctx.close()
+    if args.json:
+        _emit({"id": detail.id, "validated": True, "status": detail.status, "version": version})
+    else:
+        sys.stdout.write(f"Dossier {detail.id} validé : prêt à envoyer (version {version}).\n")
+    return 0
+
+
+def cmd_dossier_reopen(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.services.workflow import WorkflowService
+
+    ctx = _context(paths)
+    try:
+        WorkflowService(ctx.db).reopen(args.id, source="cli")
+    finally:
+        ctx.close()
+    sys.stdout.write("Dossier rouvert : il est de nouveau modifiable (brouillon).\n")
+    return 0
+
+
+def cmd_dossier_archive(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.services.workflow import WorkflowService
+
+    ctx = _context(paths)
+    try:
+        WorkflowService(ctx.db).archive(args.id, archived=not args.restore, source="cli")
+    finally:
+        ctx.close()
+    sys.stdout.write("Dossier sorti des archives.\n" if args.restore else "Dossier archivé.\n")
+    return 0
+
+
 def cmd_gc(args: argparse.Namespace, paths: AppPaths) -> int:
     from permis_desktop.services.dossiers import DossierService
 
@@ -287,6 +341,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = d_sub.add_parser("delete", help="supprimer un dossier et ses pages")
     p.add_argument("id")
     p.set_defaults(handler=cmd_dossier_delete)
+    p = d_sub.add_parser(
+        "validate", help="valider le dossier et le mettre en file d'envoi (code 1 si refusé)"
+    )
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true", help="résultat et obstacles en JSON")
+    p.set_defaults(handler=cmd_dossier_validate)
+    p = d_sub.add_parser("reopen", help="rouvrir un dossier validé pour le modifier")
+    p.add_argument("id")
+    p.set_defaults(handler=cmd_dossier_reopen)
+    p = d_sub.add_parser("archive", help="archiver un dossier (il quitte la liste)")
+    p.add_argument("id")
+    p.add_argument("--restore", action="store_true", help="le sortir des archives")
+    p.set_defaults(handler=cmd_dossier_archive)
 
     p = sub.add_parser("gc", help="supprimer les fichiers de page qu'aucun dossier n'utilise")
     p.set_defaults(handler=cmd_gc)

@@ -164,7 +164,7 @@ class WorkflowService:
             dossier = self.dossiers._load(session, dossier_id)
             self._move(session, dossier, to_status, source, message)
 
-    def archive(self, dossier_id: str, archived: bool = True) -> None:
+    def archive(self, dossier_id: str, archived: bool = True, source: str = "desk") -> None:
         with self.db.transaction() as session:
             dossier = self.dossiers._load(session, dossier_id)
             dossier.archived_at = utcnow() if archived else None
@@ -173,7 +173,7 @@ class WorkflowService:
                     dossier=dossier,
                     from_status=dossier.status,
                     to_status=dossier.status,
-                    source="desk",
+                    source=source,
                     message="Dossier archivé" if archived else "Dossier sorti des archives",
                 )
             )
