@@ -1,5 +1,5 @@
-"""`permis dossier export|pdf|ants-import|papers|filed|mandate` and `permis mandates`: papers
-and filing without a window (DESIGN.md, "Headless interface").
+"""`permis dossier export|assistant|pdf|ants-import|papers|filed|mandate` and `permis mandates`:
+papers and filing without a window (DESIGN.md, "Headless interface").
 
 Reports are JSON on stdout; warnings (a kit file over budget, a piece without pages) go to
 stderr in French; refusals follow the usual exit statuses (2 bad input, 1 failed operation,
@@ -59,6 +59,17 @@ def cmd_export(args: argparse.Namespace, paths: AppPaths) -> int:
     for warning in kit.warnings:
         sys.stderr.write(f"permis : attention : {warning}\n")
     _emit(kit.to_json())
+    return 0
+
+
+def cmd_assistant(args: argparse.Namespace, paths: AppPaths) -> int:
+    ctx, papers = _papers(paths)
+    try:
+        kit = papers.export_kit(args.id, Path(args.kit)) if args.kit else None
+        assistant = papers.filing_assistant(args.id, kit)
+    finally:
+        ctx.close()
+    _emit(assistant.to_json())
     return 0
 
 
@@ -147,6 +158,12 @@ def add_commands(dossier_sub: Any, top_sub: Any) -> None:
     p.add_argument("id")
     p.add_argument("--kit", required=True, metavar="DOSSIER", help="où écrire le kit et son zip")
     p.set_defaults(handler=cmd_export)
+    p = dossier_sub.add_parser("assistant", help="champs du formulaire ANTS dans l'ordre (JSON)")
+    p.add_argument("id")
+    p.add_argument(
+        "--kit", metavar="DOSSIER", help="préparer aussi le kit ici (chemins des pièces)"
+    )
+    p.set_defaults(handler=cmd_assistant)
     p = dossier_sub.add_parser("pdf", help="document PDF : pièces à fournir, mandat…")
     p.add_argument("id")
     p.add_argument("document", choices=list(DOCUMENTS))

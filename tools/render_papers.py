@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from permis_desktop.outputs.imposition import two_up  # noqa: E402
 from permis_desktop.paths import resolve_paths  # noqa: E402
 from permis_desktop.services.context import DeskContext  # noqa: E402
 from permis_desktop.services.dossiers import DossierService  # noqa: E402
@@ -86,6 +87,11 @@ def main() -> int:
             }
             kit = papers.export_kit(ready_id, Path(tmp) / "kit")
             documents["papers-datasheet"] = kit.datasheet_pdf.read_bytes()
+            # The fallback when the printer has no duplex: recto and verso on one side.
+            attestation = pdf_bytes(
+                ["ATTESTATION D'INSCRIPTION AU PERMIS DE CONDUIRE", "Fac-similé"], pages=2
+            )
+            documents["papers-attestation-two-up"] = two_up(attestation)
             for name, data in documents.items():
                 pdf = Path(tmp) / f"{name}.pdf"
                 pdf.write_bytes(data)

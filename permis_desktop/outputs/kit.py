@@ -280,3 +280,93 @@ def _write_error(target: Path, exc: OSError) -> str:
 
 
 PageLoader = Callable[[str], bytes]
+
+
+def _dpi(params: dict[str, Any]) -> float | None:
+    """Resolution of the processed page (the pipeline records `output_dpi`)."""
+    for key in ("output_dpi", "dpi"):
+        value = params.get(key)
+        if isinstance(value, int | float) and value > 0:
+            return float(value)
+    return None
+
+
+def assemble_kit(
+    detail: Any,
+    checklist: Any,
+    load: PageLoader,
+    *,
+    card_kb: int,
+    a4_kb: int,
+    school: Any,
+    on: dt.date,
+) -> tuple[KitContent, list[str]]:
+    """The kit's files and data sheet for a validated dossier (`DossierDetail`), its pieces
+    in the checklist's (ANTS form) order; `load` reads a page blob by sha256. Returns the
+    content and the warnings (pieces without pages, files over budget, pieces not asked)."""
+    import json
+
+    from permis_desktop.outputs.ants_form import NO_FILE_KINDS, datasheet_json, kit_filename
+    from permis_desktop.outputs.sheets import datasheet_pdf
+
+    wanted = {line.kind for line in checklist.pieces}
+    stored = {p.kind: p for p in detail.pieces if p.pages and p.status != "missing"}
+    files: list[tuple[KitFile, bytes]] = []
+    warnings: list[str] = []
+    for line in checklist.pieces:
+        if line.kind in NO_FILE_KINDS:
+            continue
+        piece = stored.get(line.kind)
+        if piece is None:
+            if line.required:
+                warnings.append(
+                    f"{line.label} : aucune page numérisée dans le dossier ; "
+                    "joignez le fichier à la main."
+                )
+            continue
+        position = len(files) + 1
+        # Both sides of a card share one processed page: each page goes in once.
+        pages: list[PagePayload] = []
+        seen: set[str] = set()
+        for pg in sorted(piece.pages, key=lambda pg: pg.position):
+            sha = pg.processed_sha256 or pg.original_sha256
+            if sha not in seen:
+                seen.add(sha)
+                pages.append(PagePayload(load(sha), _dpi(pg.params)))
+        data = piece_pdf(pages, line.label)
+        budget = (page_budget(line.kind, card_kb, a4_kb) + PAGE_OVERHEAD_BYTES) * len(pages)
+        entry = KitFile(
+            position,
+            line.kind,
+            line.label,
+            kit_filename(position, line.kind),
+            len(data),
+            len(pages),
+            budget,
+        )
+        if not entry.within_budget:
+            warnings.append(
+                f"{entry.filename} fait {len(data) // 1000} Ko, au-delà de "
+                f"{budget // 1000} Ko : recapturez la pièce ou réduisez sa qualité."
+            )
+        files.append((entry, data))
+    for kind in sorted(set(stored) - wanted):
+        warnings.append(
+            f"La pièce « {kind} » n'est pas demandée pour cette démarche : "
+            "elle n'est pas dans le kit."
+        )
+    names = {f.kind: f.filename for f, _ in files}
+    sheet = datasheet_json(
+        detail.facts,
+        dossier_id=detail.id,
+        dossier_version=detail.version,
+        generated_on=on.isoformat(),
+        school=school,
+        files=names,
+    )
+    content = KitContent(
+        files=files,
+        datasheet_pdf=datasheet_pdf(detail.facts, school, on, dossier_id=detail.id, files=names),
+        datasheet_json=(json.dumps(sheet, ensure_ascii=False, indent=2) + "\n").encode(),
+    )
+    return content, warnings

@@ -45,6 +45,7 @@ from permis_desktop.procedures.dates import add_months
 from permis_desktop.services.dossiers import DossierDetail, DossierService
 
 if TYPE_CHECKING:
+    from permis_desktop.outputs.ants_form import FormStep
     from permis_desktop.outputs.kit import Kit
 
 log = logging.getLogger(__name__)
@@ -181,13 +182,55 @@ class MandateRetention:
         }
 
 
-def _dpi(params: dict[str, Any]) -> float | None:
-    """Resolution of the processed page (the pipeline records `output_dpi`)."""
-    for key in ("output_dpi", "dpi"):
-        value = params.get(key)
-        if isinstance(value, int | float) and value > 0:
-            return float(value)
-    return None
+@dataclass(frozen=True)
+class AssistantPiece:
+    """A piece to upload on the portal, with its file in the kit (None: nothing to upload or
+    no kit exported yet)."""
+
+    position: int
+    kind: str
+    label: str
+    path: Path | None
+    note: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "kind": self.kind,
+            "label": self.label,
+            "path": str(self.path) if self.path else None,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class FilingAssistant:
+    """What the filing assistant shows beside the dossier: the validated fields in the order
+    of the ANTS form (a copy button each), the pieces in order with their kit files, and
+    where the filing stands."""
+
+    dossier_id: str
+    dossier_version: int
+    applicant: str
+    steps: tuple[FormStep, ...]
+    pieces: tuple[AssistantPiece, ...]
+    kit_folder: Path | None
+    filing: FilingInfo
+    mandate: MandateInfo
+    receipt: ReceiptStatus
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dossier_id": self.dossier_id,
+            "dossier_version": self.dossier_version,
+            "applicant": self.applicant,
+            "steps": [s.to_json() for s in self.steps],
+            "pieces": [p.to_json() for p in self.pieces],
+            "kit_folder": str(self.kit_folder) if self.kit_folder else None,
+            "filing": self.filing.to_json(),
+            "mandate": self.mandate.to_json(),
+            "receipt": self.receipt.to_json(),
+        }
 
 
 def _label(facts: dict[str, Any]) -> str:
@@ -579,80 +622,20 @@ class PapersService:
 
         Refused (OperationFailed, exit 1) unless the dossier is at least `ready` and nothing
         changed since it was validated: the kit is made from the validated version only."""
-        import json
-
         from permis_desktop.outputs import kit as kitmod
-        from permis_desktop.outputs.ants_form import NO_FILE_KINDS, datasheet_json, kit_filename
-        from permis_desktop.outputs.sheets import datasheet_pdf
         from permis_desktop.procedures.checklist import evaluate
 
         detail, validated_on = self._validated(dossier_id)
         checklist = evaluate(detail.facts, today=validated_on, options=self._rule_options())
-        wanted = {line.kind for line in checklist.pieces}
-        stored = {p.kind: p for p in detail.pieces if p.pages and p.status != "missing"}
         card_kb, a4_kb = self._budgets()
-        files: list[tuple[kitmod.KitFile, bytes]] = []
-        warnings: list[str] = []
-        position = 0
-        for line in checklist.pieces:
-            if line.kind in NO_FILE_KINDS:
-                continue
-            piece = stored.get(line.kind)
-            if piece is None:
-                if line.required:
-                    warnings.append(
-                        f"{line.label} : aucune page numérisée dans le dossier ; "
-                        "joignez le fichier à la main."
-                    )
-                continue
-            position += 1
-            # Both sides of a card share one processed page: each page goes in once.
-            pages: list[kitmod.PagePayload] = []
-            seen: set[str] = set()
-            for pg in sorted(piece.pages, key=lambda pg: pg.position):
-                sha = pg.processed_sha256 or pg.original_sha256
-                if sha not in seen:
-                    seen.add(sha)
-                    pages.append(kitmod.PagePayload(self.blobs.get(sha), _dpi(pg.params)))
-            data = kitmod.piece_pdf(pages, line.label)
-            budget = (
-                kitmod.page_budget(line.kind, card_kb, a4_kb) + kitmod.PAGE_OVERHEAD_BYTES
-            ) * len(pages)
-            entry = kitmod.KitFile(
-                position,
-                line.kind,
-                line.label,
-                kit_filename(position, line.kind),
-                len(data),
-                len(pages),
-                budget,
-            )
-            if not entry.within_budget:
-                warnings.append(
-                    f"{entry.filename} fait {len(data) // 1000} Ko, au-delà de "
-                    f"{budget // 1000} Ko : recapturez la pièce ou réduisez sa qualité."
-                )
-            files.append((entry, data))
-        for kind in sorted(set(stored) - wanted):
-            warnings.append(
-                f"La pièce « {kind} » n'est pas demandée pour cette démarche : "
-                "elle n'est pas dans le kit."
-            )
-        names = {f.kind: f.filename for f, _ in files}
-        sheet = datasheet_json(
-            detail.facts,
-            dossier_id=detail.id,
-            dossier_version=detail.version,
-            generated_on=self.today.isoformat(),
+        content, warnings = kitmod.assemble_kit(
+            detail,
+            checklist,
+            self.blobs.get,
+            card_kb=card_kb,
+            a4_kb=a4_kb,
             school=self.school,
-            files=names,
-        )
-        content = kitmod.KitContent(
-            files=files,
-            datasheet_pdf=datasheet_pdf(
-                detail.facts, self.school, self.today, dossier_id=detail.id, files=names
-            ),
-            datasheet_json=(json.dumps(sheet, ensure_ascii=False, indent=2) + "\n").encode(),
+            on=self.today,
         )
         slug = kitmod.kit_slug(_label(detail.facts), detail.id)
         kit = kitmod.write_kit(
@@ -666,6 +649,38 @@ class PapersService:
         )
         log.info("kit of dossier %s v%d written to %s", detail.id, detail.version, kit.folder)
         return kit
+
+    def filing_assistant(self, dossier_id: str, kit: Kit | None = None) -> FilingAssistant:
+        """The filing assistant's content for a validated dossier (OperationFailed for a
+        draft or a dossier changed since validation, as for the kit). Pass the `Kit` from
+        `export_kit` to get each piece's file path."""
+        from permis_desktop.outputs.ants_form import form_steps
+
+        detail, _ = self._validated(dossier_id)
+        files = {f.kind: f.filename for f in kit.files} if kit is not None else {}
+        steps = tuple(form_steps(detail.facts, self.school, files))
+        pieces_step = next(s for s in steps if s.id == "pieces")
+        pieces = tuple(
+            AssistantPiece(
+                p.position,
+                p.kind,
+                p.label,
+                kit.folder / p.filename if kit is not None and p.filename else None,
+                p.note,
+            )
+            for p in pieces_step.pieces
+        )
+        return FilingAssistant(
+            dossier_id=detail.id,
+            dossier_version=detail.version,
+            applicant=_label(detail.facts),
+            steps=steps,
+            pieces=pieces,
+            kit_folder=kit.folder if kit is not None else None,
+            filing=self.filing(detail.id),
+            mandate=self.mandate(detail.id),
+            receipt=self.receipt_status(detail.id),
+        )
 
     def _validated(self, dossier_id: str) -> tuple[DossierDetail, dt.date]:
         """The dossier as validated, and the validation day; OperationFailed otherwise."""
@@ -718,6 +733,8 @@ class PapersService:
 
 __all__ = [
     "AntsDocumentInfo",
+    "AssistantPiece",
+    "FilingAssistant",
     "FilingInfo",
     "MandateInfo",
     "MandateRetention",

@@ -185,3 +185,49 @@ def test_cli_papers_commands(ready_dossier, paths, tmp_path, capsys) -> None:
     assert "Bon pour mandat" in _text(pdf)
     assert main([*base, "mandate", ready_dossier, "--signed", "27/11/2026"]) == 2
     assert "Date invalide" in capsys.readouterr().err
+
+
+def test_filing_assistant_shows_fields_in_form_order_and_kit_files(
+    papers, ready_dossier, tmp_path
+) -> None:
+    bare = papers.filing_assistant(ready_dossier)
+    assert [s.id for s in bare.steps] == ["motif", "etat_civil", "adresse", "photo", "pieces"]
+    assert all(p.path is None for p in bare.pieces) and bare.kit_folder is None
+    kit = papers.export_kit(ready_dossier, tmp_path / "kit")
+    assistant = papers.filing_assistant(ready_dossier, kit)
+    copy = {f.key: f.text for s in assistant.steps for f in s.fields}
+    assert copy["applicant.birth_name"] == "Martin"
+    assert copy["applicant.birth_date"] == "14/05/1996"
+    assert copy["photo_signature.code"] == "ABCD1234EFGH5678IJKL90"
+    paths = [p.path for p in assistant.pieces]
+    assert paths[:2] == [
+        kit.folder / "01-justificatif-identite.pdf",
+        kit.folder / "02-justificatif-domicile.pdf",
+    ]
+    assert all(p.exists() for p in paths[:2]) and paths[2] is None  # e-photo: nothing to upload
+    assert assistant.receipt.applies and not assistant.receipt.present
+    assert assistant.filing.status == "ready"
+    papers.record_filing(ready_dossier, "24PC1234567", TODAY)
+    assert papers.filing_assistant(ready_dossier, kit).filing.request_number == "24PC1234567"
+
+
+def test_filing_assistant_refuses_unvalidated_data(papers, school) -> None:
+    draft = DossierService(school.db).create(ADULT_B)
+    with pytest.raises(OperationFailed, match="validez-le"):
+        papers.filing_assistant(draft)
+
+
+def test_cli_assistant_with_kit(ready_dossier, paths, tmp_path, capsys) -> None:
+    args = [
+        "--data-dir",
+        str(paths.data),
+        "dossier",
+        "assistant",
+        ready_dossier,
+        "--kit",
+        str(tmp_path / "k"),
+    ]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["pieces"][0]["path"].endswith("01-justificatif-identite.pdf")
+    assert report["steps"][0]["fields"][1]["text"] == "Inscription au permis, primo-accédant"

@@ -145,3 +145,26 @@ def test_datasheet_round_trips_a_dossier_with_every_field() -> None:
     assert texts["applicant.licence.categories"] == "B (obtenu le 04/03/2012) codes 78"
     assert texts["mandate"] == "Oui"
     assert texts["applicant.birth_place.country"] == "Viêt Nam"
+
+
+def test_two_up_puts_recto_and_verso_side_by_side_on_one_landscape_sheet() -> None:
+    from permis_desktop.outputs.imposition import two_up
+
+    source = pdf_bytes(["Attestation d'inscription"], pages=3)
+    reader = PdfReader(io.BytesIO(two_up(source)))
+    assert len(reader.pages) == 2  # pages 1-2 on the first sheet, page 3 on the second
+    sheet = reader.pages[0]
+    assert float(sheet.mediabox.width) > float(sheet.mediabox.height)
+    text = sheet.extract_text()
+    assert "Page 1" in text and "Page 2" in text and "Page 3" not in text
+    assert "Page 3" in reader.pages[1].extract_text()
+
+
+def test_two_up_refuses_a_damaged_pdf() -> None:
+    import pytest
+
+    from permis_desktop.errors import BadInput
+    from permis_desktop.outputs.imposition import two_up
+
+    with pytest.raises(BadInput, match="endommagé"):
+        two_up(b"%PDF-1.4 nothing here")
