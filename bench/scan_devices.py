@@ -2,7 +2,7 @@
 """Scanner drivers: page latency and throughput (issue 6: a scanned page appears <= 1 s after
 the driver delivers it; the driver's own share of that budget is measured here).
 
-- eSCL, against the simulator on 127.0.0.1 (A4 pages, 300 dpi colour JPEG, feeder):
+- eSCL, against the simulator on 127.0.0.1 (whole 8.5 × 11.69 in platen, 300 dpi colour JPEG):
   * wire → caller: from the simulator writing a page's last byte to the caller holding it;
   * driver → caller: from the driver having the complete page to the caller holding it;
   * throughput in pages/s and MB/s over a 20-page feeder run.
@@ -65,7 +65,7 @@ def bench_escl() -> None:
     )
     rate = PAGES / elapsed
     row(
-        f"eSCL feeder throughput ({PAGES} A4 300 dpi colour)",
+        f"eSCL feeder throughput ({PAGES} pages 2550x3507, 300 dpi colour)",
         ">= 5 pages/s",
         f"{rate:.1f} pages/s, {total_bytes / elapsed / 1e6:.1f} MB/s",
         rate >= 5,
