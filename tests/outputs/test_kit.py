@@ -231,3 +231,13 @@ def test_cli_assistant_with_kit(ready_dossier, paths, tmp_path, capsys) -> None:
     report = json.loads(capsys.readouterr().out)
     assert report["pieces"][0]["path"].endswith("01-justificatif-identite.pdf")
     assert report["steps"][0]["fields"][1]["text"] == "Inscription au permis, primo-accédant"
+
+
+def test_kit_into_a_read_only_folder_fails_with_a_french_message(
+    papers, ready_dossier, tmp_path, make_read_only
+) -> None:
+    target = tmp_path / "locked"
+    target.mkdir()
+    make_read_only(target)
+    with pytest.raises(OperationFailed, match="lecture seule|n'a pas pu être écrit"):
+        papers.export_kit(ready_dossier, target)

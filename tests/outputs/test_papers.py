@@ -253,3 +253,10 @@ def test_migration_0004_keeps_dossiers_and_adds_the_filing_fields(tmp_path) -> N
         assert papers.record_filing("d-1", "24PC0000001", TODAY).status == "submitted"
     finally:
         db.close()
+
+
+def test_importing_a_missing_file_is_bad_input(papers, ready_dossier, tmp_path) -> None:
+    with pytest.raises(BadInput, match="introuvable"):
+        papers.import_document(ready_dossier, tmp_path / "absent.pdf")
+    with pytest.raises(BadInput, match="Aucun dossier"):
+        papers.import_document("inconnu", pdf_bytes(RECEIPT_LINES), "r.pdf")
