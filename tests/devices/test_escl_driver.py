@@ -281,6 +281,12 @@ def test_bad_addresses_are_bad_input() -> None:
             driver().capabilities(bad)
 
 
+def test_host_header_always_names_the_port() -> None:
+    assert EsclEndpoint.parse("http://192.0.2.10/eSCL").host_header == "192.0.2.10:80"
+    assert EsclEndpoint.parse("https://scanner.local/eSCL").host_header == "scanner.local:443"
+    assert EsclEndpoint.parse("http://[2001:db8::5]:8080/eSCL").host_header == "[2001:db8::5]:8080"
+
+
 def test_endpoint_keeps_configured_host() -> None:
     ep = EsclEndpoint.parse("http://192.0.2.10:8080/eSCL/")
     assert ep.base_url == "http://192.0.2.10:8080/eSCL"

@@ -101,6 +101,17 @@ class EsclEndpoint:
         return cls(scheme=parts.scheme, netloc=parts.netloc, root=parts.path.rstrip("/"))
 
     @property
+    def host_header(self) -> str:
+        """Host with its port even when it is the default one: Epson devices refuse the
+        request otherwise (sane-airscan device quirks)."""
+        parts = urlsplit(self.origin)
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        port = parts.port or (443 if self.scheme == "https" else 80)
+        return f"{host}:{port}"
+
+    @property
     def origin(self) -> str:
         return f"{self.scheme}://{self.netloc}"
 
@@ -290,7 +301,7 @@ class EsclDriver:
             ),
             follow_redirects=False,
             trust_env=False,
-            headers={"User-Agent": "permis-desktop"},
+            headers={"User-Agent": "permis-desktop", "Host": endpoint.host_header},
         )
 
     def _check_pin(self, endpoint: EsclEndpoint, response: httpx.Response) -> None:
