@@ -13,6 +13,10 @@ Device quirks handled here, each seen in the field:
   (sane-airscan). Only the path is kept; requests go to the address the user configured.
 - HTTPS devices use self-signed certificates. One is accepted only when the user confirmed
   the device: its SHA-256 fingerprint is then pinned and checked on every response.
+- Host always carries the port, even 80 or 443 (Epson refuses requests otherwise).
+- 409 with an empty feeder after pages is the normal end of a run (AirSane before PR #135
+  answered 409 where others answer 404); before the first page a "jam" state is not
+  trusted (Canon MF410 series report a jam for an empty feeder).
 - The scanner is on the local network: proxies from the environment are ignored.
 Pages are yielded as each NextDocument completes; an error on a later page is raised after
 them, so nothing already received is lost.
