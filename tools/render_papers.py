@@ -32,9 +32,63 @@ from tests.outputs.conftest import (  # noqa: E402
     TODAY,
     add_pages,
     facts,
-    jpeg_bytes,
     pdf_bytes,
 )
+
+
+def specimen_card() -> bytes:
+    """Recto and verso of a specimen ID card on one page, as the capture pipeline composes
+    them (ID-1 at 300 dpi: 1011 x 638 px per side)."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from permis_desktop.resources.fonts import BOLD, REGULAR
+
+    page = Image.new("RGB", (1011, 638 * 2 + 20), "white")
+    draw = ImageDraw.Draw(page)
+    title = ImageFont.truetype(str(BOLD), 34)
+    body = ImageFont.truetype(str(REGULAR), 30)
+    for side in range(2):
+        top = side * (638 + 20)
+        draw.rounded_rectangle(
+            (4, top + 4, 1006, top + 633), 30, fill=(214, 228, 240), outline=(90, 110, 140), width=4
+        )
+        if side == 0:
+            draw.text((40, top + 30), "CARTE NATIONALE D'IDENTITÉ", font=title, fill=(20, 40, 90))
+            draw.rectangle((40, top + 110, 300, top + 440), fill=(170, 180, 195))
+            for i, line in enumerate(
+                [
+                    "Nom : MARTIN",
+                    "Prénoms : Léa, Éloïse",
+                    "Née le 14/05/1996",
+                    "à LYON (69)",
+                    "SPÉCIMEN",
+                ]
+            ):
+                draw.text((340, top + 120 + i * 60), line, font=body, fill=(20, 20, 20))
+        else:
+            draw.text(
+                (40, top + 40),
+                "Adresse : 3 rue des Lilas, 69003 Lyon",
+                font=body,
+                fill=(20, 20, 20),
+            )
+            draw.text(
+                (40, top + 100), "Carte valable jusqu'au 01/01/2031", font=body, fill=(20, 20, 20)
+            )
+            mono = ImageFont.truetype(str(REGULAR), 28)
+            for i, line in enumerate(
+                [
+                    "IDFRAX4RTBPFW46<<<<<<<<<<<<<<<",
+                    "9605148F3101011FRA<<<<<<<<<<<6",
+                    "MARTIN<<LEA<ELOISE<<<<<<<<<<<<",
+                ]
+            ):
+                draw.text((40, top + 450 + i * 50), line, font=mono, fill=(20, 20, 20))
+    buffer = io.BytesIO()
+    page.save(buffer, "JPEG", quality=80, dpi=(300, 300))
+    return buffer.getvalue()
 
 
 def render(pdf: Path, png: Path) -> None:
@@ -70,7 +124,7 @@ def main() -> int:
             checklist_id = dossiers.create(partial)
             minor_id = dossiers.create(HOSTED_MINOR)
             ready_id = dossiers.create(ADULT_B)
-            add_pages(ctx, ready_id, "identity", [jpeg_bytes(1011, 638, 300)], {"output_dpi": 300})
+            add_pages(ctx, ready_id, "identity", [specimen_card()], {"output_dpi": 300})
             add_pages(ctx, ready_id, "proof_of_address", [pdf_bytes(["Facture"])])
             WorkflowService(ctx.db, today=TODAY).validate(ready_id)
             papers.import_document(
@@ -87,6 +141,7 @@ def main() -> int:
             }
             kit = papers.export_kit(ready_id, Path(tmp) / "kit")
             documents["papers-datasheet"] = kit.datasheet_pdf.read_bytes()
+            documents["papers-kit-identity"] = (kit.folder / kit.files[0].filename).read_bytes()
             # The fallback when the printer has no duplex: recto and verso on one side.
             attestation = pdf_bytes(
                 ["ATTESTATION D'INSCRIPTION AU PERMIS DE CONDUIRE", "Fac-similé"], pages=2
