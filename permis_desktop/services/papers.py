@@ -593,6 +593,12 @@ class PapersService:
 
         return hosting_attestation_pdf(self.dossiers.get(dossier_id).facts, self.school, self.today)
 
+    def hosting_needed(self, dossier_id: str) -> bool:
+        """Whether the hosting attestation applies (hosted applicant or minor)."""
+        from permis_desktop.outputs.client import hosting_needed
+
+        return hosting_needed(self.dossiers.get(dossier_id).facts, self.today)
+
     def summary_pdf(self, dossier_id: str) -> bytes:
         from permis_desktop.outputs.sheets import SummaryInput, dossier_summary_pdf
         from permis_desktop.procedures.checklist import evaluate

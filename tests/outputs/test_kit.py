@@ -241,3 +241,22 @@ def test_kit_into_a_read_only_folder_fails_with_a_french_message(
     make_read_only(target)
     with pytest.raises(OperationFailed, match="lecture seule|n'a pas pu être écrit"):
         papers.export_kit(ready_dossier, target)
+
+
+def test_a_lost_page_file_stops_the_kit_with_a_french_message(
+    papers, ready_dossier, tmp_path
+) -> None:
+    detail = DossierService(papers.db).get(ready_dossier)
+    sha = next(p for p in detail.pieces if p.kind == "identity").pages[0].processed_sha256
+    papers.blobs.path(sha).unlink()
+    with pytest.raises(OperationFailed, match="introuvable.*Recapturez"):
+        papers.export_kit(ready_dossier, tmp_path / "out")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_hosting_needed(papers, school) -> None:
+    from tests.outputs.conftest import HOSTED_MINOR
+
+    service = DossierService(school.db)
+    assert papers.hosting_needed(service.create(HOSTED_MINOR))
+    assert not papers.hosting_needed(service.create(ADULT_B))
