@@ -59,7 +59,7 @@ class Applicant(Base):
     usage_name: Mapped[str] = mapped_column(String(120), default="")
     given_names: Mapped[list[Any]] = mapped_column(default=list)
     # Kept as text: a partial birth date such as 1990-00-00 is legal (foreign civil status).
-    birth_date: Mapped[str | None] = mapped_column(String(10))
+    birth_date: Mapped[str | None] = mapped_column(String(10), index=True)
     nationality: Mapped[str | None] = mapped_column(String(3))
     email: Mapped[str] = mapped_column(String(254), default="")
     mobile: Mapped[str] = mapped_column(String(32), default="")
@@ -77,6 +77,7 @@ class Dossier(Base):
         Index("ix_dossier_updated", "updated_at"),
         Index("ix_dossier_applicant_label", "applicant_label"),
         Index("ix_dossier_procedure", "procedure"),
+        Index("ix_dossier_archived_status", "archived_at", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from permis_desktop.errors import BadInput
@@ -258,6 +258,7 @@ def _parse_date(value: Any, where: str) -> dt.date | None:
 class DossierService:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._fts: bool | None = None
 
     # -- create / update ------------------------------------------------------------------
 
@@ -396,7 +397,9 @@ class DossierService:
                 .join(Applicant, Dossier.applicant_id == Applicant.id)
                 .order_by(sort.desc() if descending else sort.asc(), Dossier.id)
             )
-            query = self._filtered(query, status, search, procedure, include_archived)
+            query = self._filtered(
+                query, status, search, procedure, include_archived, self._has_search_index(session)
+            )
             if ids is not None:
                 query = query.where(Dossier.id.in_(list(ids)))
             if limit:
@@ -428,7 +431,9 @@ class DossierService:
     ) -> int:
         with self.db.transaction() as session:
             query = select(func.count()).select_from(Dossier)
-            query = self._filtered(query, status, search, procedure, include_archived)
+            query = self._filtered(
+                query, status, search, procedure, include_archived, self._has_search_index(session)
+            )
             return int(session.scalar(query) or 0)
 
     @staticmethod
@@ -438,6 +443,7 @@ class DossierService:
         search: str | None,
         procedure: str | None,
         include_archived: bool,
+        fts: bool = False,
     ) -> Any:
         if status:
             query = query.where(Dossier.status == status)
@@ -446,9 +452,34 @@ class DossierService:
         if not include_archived:
             query = query.where(Dossier.archived_at.is_(None))
         if search:
-            for word in fold(search).split():
-                query = query.where(Dossier.search_text.contains(word, autoescape=True))
+            words = fold(search).split()
+            # Words of 3 characters or more come from the trigram index when the database
+            # has one (migration 0005, bench/desk.py); shorter ones, or no index: LIKE.
+            indexed = [w for w in words if len(w) >= 3] if fts else []
+            if indexed:
+                match = " AND ".join('"' + w.replace('"', '""') + '"' for w in indexed)
+                query = query.where(
+                    text(
+                        "dossier.rowid IN (SELECT rowid FROM dossier_search "
+                        "WHERE dossier_search MATCH :search_match)"
+                    ).bindparams(search_match=match)
+                )
+            for word in words:
+                if word not in indexed:
+                    query = query.where(Dossier.search_text.contains(word, autoescape=True))
         return query
+
+    def _has_search_index(self, session: Session) -> bool:
+        if self._fts is None:
+            self._fts = bool(
+                session.execute(
+                    text(
+                        "SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                        "AND name = 'dossier_search'"
+                    )
+                ).first()
+            )
+        return self._fts
 
     def count_by_status(self) -> dict[str, int]:
         with self.db.transaction() as session:

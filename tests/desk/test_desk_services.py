@@ -7,6 +7,8 @@ import copy
 import json
 from pathlib import Path
 
+from sqlalchemy import text
+
 from permis_desktop.cli import main
 from permis_desktop.models.entities import Dossier, Page, Piece
 from permis_desktop.services.dossiers import DossierService
@@ -159,3 +161,42 @@ def test_cli_validate_reopen_archive(capsys, tmp_path: Path) -> None:
     assert ("draft", "cli", "Dossier rouvert pour modification") in history
     assert ("draft", "cli", "Dossier archivé") in history
     assert ("draft", "cli", "Dossier sorti des archives") in history
+
+
+def test_search_uses_the_trigram_index_and_stays_in_step_with_edits(desk) -> None:
+    service = DossierService(desk.db)
+    with desk.db.transaction() as session:
+        triggers = {
+            name
+            for (name,) in session.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            )
+        }
+    assert {"dossier_search_ai", "dossier_search_ad", "dossier_search_au"} <= triggers
+    first = service.create(
+        {
+            "procedure": "exam_registration_first",
+            "applicant": {
+                "birth_name": "Lefèvre",
+                "given_names": ["Chloé"],
+                "neph": "121201200001",
+            },
+        }
+    )
+    second = service.create(
+        {
+            "procedure": "exam_registration_first",
+            "applicant": {"birth_name": "Li", "given_names": ["Bo"]},
+        }
+    )
+    assert [r.id for r in service.list(search="LEFEVRE chlo")] == [first]
+    assert [r.id for r in service.list(search="01200")] == [first]  # inside the NEPH
+    assert [r.id for r in service.list(search="li bo")] == [second]  # short words: LIKE
+    assert service.count(search="efe") == 1
+    detail = service.get(first)
+    facts = {**detail.facts, "applicant": {**detail.facts["applicant"], "birth_name": "Durand"}}
+    service.update(first, facts)
+    assert service.list(search="lefevre") == []
+    assert [r.id for r in service.list(search="durand")] == [first]
+    service.delete(first)
+    assert service.list(search="durand") == []
