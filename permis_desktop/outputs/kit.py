@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 CARD_KINDS = frozenset(
     {"identity", "guardian_identity", "host_identity", "current_licence", "residence_proof"}
 )
+# The capture pipeline's card formats (`scan.formats`: ID-1 card, passport data page).
+CARD_FORMATS = frozenset({"id1", "passport"})
 # What a PDF page costs beyond its image (page object, XObject dictionary, xref).
 PAGE_OVERHEAD_BYTES = 4_000
 DEFAULT_DPI = 200
@@ -51,6 +53,7 @@ class PagePayload:
 
     data: bytes
     dpi: float | None = None
+    on_a4: bool = False  # card sides: placed at true size on an A4 sheet
 
 
 @dataclass(frozen=True)
@@ -117,24 +120,34 @@ def _sniff(data: bytes) -> str:
     return "unknown"
 
 
-def _image_page(data: bytes, dpi: float | None, title: str) -> bytes:
-    """A one-page PDF holding the image untouched, at its physical size when known."""
-    from fpdf import FPDF
+def _image_info(data: bytes, title: str) -> tuple[int, int, str, float | None]:
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as im:
-            width_px, height_px = im.size
             info_dpi = im.info.get("dpi")
+            dpi = float(info_dpi[0]) if info_dpi and info_dpi[0] else None
+            return im.size[0], im.size[1], im.mode, dpi
     except (UnidentifiedImageError, OSError) as exc:
         raise OperationFailed(
             f"Une page de « {title} » est illisible : recapturez la pièce."
         ) from exc
-    resolution = dpi or (float(info_dpi[0]) if info_dpi and info_dpi[0] else None)
-    if not resolution or not 72 <= resolution <= 1200:
-        resolution = DEFAULT_DPI
-    width_mm = width_px / resolution * 25.4
-    height_mm = height_px / resolution * 25.4
+
+
+def _resolution(*candidates: float | None) -> float:
+    for value in candidates:
+        if value and 72 <= value <= 1200:
+            return float(value)
+    return DEFAULT_DPI
+
+
+def _image_page(data: bytes, dpi: float, width_px: int, height_px: int) -> bytes:
+    """A one-page PDF of an image the capture pipeline does not produce (PNG, CMYK JPEG):
+    fpdf2 embeds it losslessly (a JPEG as is, a PNG Flate-compressed)."""
+    from fpdf import FPDF
+
+    width_mm = width_px / dpi * 25.4
+    height_mm = height_px / dpi * 25.4
     pdf = FPDF(unit="mm", format=(width_mm, height_mm))
     pdf.set_margin(0)
     pdf.set_auto_page_break(False)
@@ -144,36 +157,59 @@ def _image_page(data: bytes, dpi: float | None, title: str) -> bytes:
     return bytes(pdf.output())
 
 
-def piece_pdf(pages: Sequence[PagePayload], title: str) -> bytes:
-    """One PDF with every page of a piece, in order, without re-encoding any image."""
-    from pypdf import PdfReader, PdfWriter
+def _pdf_pages(data: bytes, title: str) -> int:
+    from pypdf import PdfReader
     from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise OperationFailed(f"Une page de « {title} » est un PDF protégé : recapturez-la.")
+        return len(reader.pages)
+    except (PdfReadError, ValueError, KeyError) as exc:
+        raise OperationFailed(
+            f"Une page de « {title} » est un PDF endommagé : recapturez la pièce."
+        ) from exc
+
+
+def piece_pdf(pages: Sequence[PagePayload], title: str) -> bytes:
+    """One PDF with every page of a piece, in order, without re-encoding any image.
+
+    Laid out by the capture pipeline's own assembly (`scan.pdf`): a sheet is its image at
+    its resolution, card sides sit at true size on an A4 sheet, vector pages are copied."""
+    from pypdf import PdfWriter
+
+    from permis_desktop.scan.pdf import PdfPage, assemble_pdf
 
     if not pages:
         raise BadInput(f"La pièce « {title} » n'a aucune page.")
-    writer = PdfWriter()
+    parts: list[PdfPage] = []
     for page in pages:
         kind = _sniff(page.data)
         if kind in ("jpeg", "png"):
-            source = _image_page(page.data, page.dpi, title)
+            width, height, mode, own_dpi = _image_info(page.data, title)
+            dpi = _resolution(page.dpi, own_dpi)
+            if kind == "jpeg" and mode in ("RGB", "L"):
+                parts.append(
+                    PdfPage(
+                        jpeg=page.data,
+                        width_px=width,
+                        height_px=height,
+                        dpi=dpi,
+                        gray=mode == "L",
+                        on_a4=page.on_a4,
+                    )
+                )
+            else:
+                parts.append(PdfPage(pdf=_image_page(page.data, dpi, width, height)))
         elif kind == "pdf":
-            source = page.data
+            for index in range(_pdf_pages(page.data, title)):
+                parts.append(PdfPage(pdf=page.data, pdf_page_index=index))
         else:
             raise OperationFailed(
                 f"Une page de « {title} » n'est ni une image ni un PDF : recapturez la pièce."
             )
-        try:
-            reader = PdfReader(io.BytesIO(source))
-            if reader.is_encrypted and not reader.decrypt(""):
-                raise OperationFailed(
-                    f"Une page de « {title} » est un PDF protégé : recapturez-la."
-                )
-            for pdf_page in reader.pages:
-                writer.add_page(pdf_page)
-        except PdfReadError as exc:
-            raise OperationFailed(
-                f"Une page de « {title} » est un PDF endommagé : recapturez la pièce."
-            ) from exc
+    writer = PdfWriter(clone_from=io.BytesIO(assemble_pdf(parts)))
     writer.add_metadata({"/Title": title, "/Creator": "permis-desktop"})
     out = io.BytesIO()
     writer.write(out)
@@ -332,7 +368,9 @@ def assemble_kit(
             sha = pg.processed_sha256 or pg.original_sha256
             if sha not in seen:
                 seen.add(sha)
-                pages.append(PagePayload(load(sha), _dpi(pg.params)))
+                fmt = pg.params.get("format")
+                on_a4 = fmt in CARD_FORMATS if fmt else line.kind in CARD_KINDS
+                pages.append(PagePayload(load(sha), _dpi(pg.params), on_a4))
         data = piece_pdf(pages, line.label)
         budget = (page_budget(line.kind, card_kb, a4_kb) + PAGE_OVERHEAD_BYTES) * len(pages)
         entry = KitFile(

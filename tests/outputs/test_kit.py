@@ -54,9 +54,11 @@ def test_jpeg_pages_are_embedded_without_re_encoding(papers, ready_dossier, tmp_
     images = [o.get_object() for o in page["/Resources"]["/XObject"].values()]
     assert images[0]["/Filter"] == "/DCTDecode"
     assert images[0]._data == blob
-    # 1011 x 638 px at 300 dpi: an ID-1 card's physical size (85.6 x 54 mm).
-    width_mm = float(page.mediabox.width) / 72 * 25.4
-    assert width_mm == pytest.approx(85.6, abs=0.2)
+    # A card is placed at true size (1011 px at 300 dpi = 85.6 mm) on an A4 sheet, like a
+    # photocopy, as the capture pipeline lays it out.
+    assert float(page.mediabox.width) == pytest.approx(595.28, abs=0.5)
+    content = page.get_contents().get_data().decode()
+    assert f"{1011 / 300 * 72:.3f} 0 0" in content
 
 
 def test_card_sides_sharing_one_processed_page_appear_once(papers, school, tmp_path) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 
+import pytest
 from pypdf import PdfReader
 
 from permis_desktop.outputs.ants_documents import recognise
@@ -168,3 +169,25 @@ def test_two_up_refuses_a_damaged_pdf() -> None:
 
     with pytest.raises(BadInput, match="endommagé"):
         two_up(b"%PDF-1.4 nothing here")
+
+
+def test_piece_pdf_takes_png_and_cmyk_pages_losslessly() -> None:
+    from PIL import Image
+
+    png, cmyk = io.BytesIO(), io.BytesIO()
+    Image.new("RGB", (300, 200), (10, 200, 30)).save(png, "PNG", dpi=(100, 100))
+    Image.new("CMYK", (200, 300), (0, 50, 100, 0)).save(cmyk, "JPEG", dpi=(100, 100))
+    data = piece_pdf([PagePayload(png.getvalue()), PagePayload(cmyk.getvalue())], "Avis")
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 2
+    # 300 px at 100 dpi = 3 inches = 216 pt wide.
+    assert float(reader.pages[0].mediabox.width) == pytest.approx(216, abs=0.5)
+    images = [o.get_object() for o in reader.pages[1]["/Resources"]["/XObject"].values()]
+    assert images[0]["/Filter"] == "/DCTDecode" and images[0]._data == cmyk.getvalue()
+
+
+def test_piece_pdf_refuses_pages_that_are_neither_images_nor_pdfs() -> None:
+    from permis_desktop.errors import OperationFailed
+
+    with pytest.raises(OperationFailed, match="ni une image ni un PDF"):
+        piece_pdf([PagePayload(b"GIF89a....")], "Justificatif")
