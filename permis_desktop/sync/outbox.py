@@ -19,6 +19,7 @@ import json
 import logging
 import random
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -40,6 +41,9 @@ from permis_desktop.sync.client import (
 
 log = logging.getLogger(__name__)
 
+# Page files of one dossier uploaded at once: overlaps the round trips and the server's
+# disk writes, while a dossier still goes whole before the next one starts.
+PARALLEL_UPLOADS = 4
 BACKOFF_BASE_S = 2.0
 BACKOFF_MAX_S = 300.0
 PENDING, DONE, FAILED = "pending", "done", "failed"
@@ -240,27 +244,45 @@ class Outbox:
     def _upload_pages(
         self, client: ServiceClient, upload: dict[str, Any], only: set[str] | None = None
     ) -> int:
-        count = 0
-        hashes = list(dict.fromkeys(h for piece in upload["pieces"] for h in piece["pages"]))
+        """Upload the page files the server lacks, a few at a time; returns how many."""
+        hashes = [
+            h
+            for h in dict.fromkeys(h for piece in upload["pieces"] for h in piece["pages"])
+            if only is None or h in only
+        ]
         for sha in hashes:
-            if only is not None and sha not in only:
-                continue
-            path = self.blobs.path(sha)
-            if not path.exists():
+            if not self.blobs.path(sha).exists():
                 raise _LocalPageProblem(
                     "Un fichier de page de ce dossier est introuvable sur ce poste : "
                     "recapturez la pièce puis validez à nouveau."
                 )
-            if only is None and client.has_blob(sha):
-                continue
-            try:
-                client.put_blob(sha, path)
-            except Retryable:
-                # A cut upload and a damaged local file look alike from here: tell them apart.
-                self._check_local(sha)
-                raise
-            count += 1
-        return count
+        if len(hashes) <= 1 or PARALLEL_UPLOADS <= 1:
+            return sum(self._upload_one(client, sha, only is None) for sha in hashes)
+        with ThreadPoolExecutor(
+            min(PARALLEL_UPLOADS, len(hashes)), thread_name_prefix="sync-upload"
+        ) as pool:
+            futures = [pool.submit(self._upload_one, client, sha, only is None) for sha in hashes]
+            results: list[int] = []
+            first_error: BaseException | None = None
+            for future in futures:
+                try:
+                    results.append(future.result())
+                except BaseException as exc:  # the first failure wins, the others are dropped
+                    first_error = first_error or exc
+            if first_error is not None:
+                raise first_error
+            return sum(results)
+
+    def _upload_one(self, client: ServiceClient, sha: str, check: bool) -> int:
+        if check and client.has_blob(sha):
+            return 0
+        try:
+            client.put_blob(sha, self.blobs.path(sha))
+        except Retryable:
+            # A cut upload and a damaged local file look alike from here: tell them apart.
+            self._check_local(sha)
+            raise
+        return 1
 
     def _check_local(self, sha: str) -> None:
         from permis_desktop.models.blobstore import BlobCorrupted, BlobMissing

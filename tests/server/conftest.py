@@ -191,3 +191,12 @@ def live(server: Server) -> Iterator[str]:
     finally:
         userver.should_exit = True
         thread.join(10)
+
+
+@pytest.fixture
+def started(server: Server) -> Iterator[list[Any]]:
+    """Server processes a test starts (`test_process.Process`), stopped at the end."""
+    processes: list[Any] = []
+    yield processes
+    for p in processes:
+        p.stop()

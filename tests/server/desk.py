@@ -24,7 +24,8 @@ KINDS = (
 
 
 class Desk:
-    def __init__(self, root: Path, base_url: str, token: str) -> None:
+    def __init__(self, root: Path, base_url: str, token: str, timeout: float = 5.0) -> None:
+        self.timeout = timeout
         self.paths = resolve_paths(root)
         self.ctx = DeskContext.open(self.paths)
         self.base_url = base_url
@@ -35,7 +36,7 @@ class Desk:
         return self.ctx.db
 
     def client(self) -> ServiceClient:
-        return ServiceClient(self.base_url, self.token, timeout=5.0)
+        return ServiceClient(self.base_url, self.token, timeout=self.timeout)
 
     def worker(self, **kwargs: Any) -> SyncWorker:
         return SyncWorker(

@@ -10,12 +10,10 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import pytest
 
 from .helpers import auth, dossier_doc, free_port, page_bytes, sha
 
@@ -28,8 +26,8 @@ def command(data_dir: Path, url: str, *args: str) -> list[str]:
 
 
 class Process:
-    def __init__(self, data_dir: Path, url: str) -> None:
-        self.port = free_port()
+    def __init__(self, data_dir: Path, url: str, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = data_dir / f"serve-{self.port}.log"
         with self.log.open("wb") as out:
@@ -60,17 +58,9 @@ class Process:
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(10)
+                self.proc.wait(3)
             except subprocess.TimeoutExpired:
                 self.kill()
-
-
-@pytest.fixture
-def started(server) -> Iterator[list[Process]]:
-    processes: list[Process] = []
-    yield processes
-    for p in processes:
-        p.stop()
 
 
 def make_token(server, agency: str, desk: str) -> str:
