@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -239,3 +240,27 @@ def test_permis_sync_without_settings_says_what_to_set(tmp_path, capsys):
 
     assert permis(["--data-dir", str(tmp_path / "d"), "sync", "--once"]) == 2
     assert "sync.server_url" in capsys.readouterr().err
+
+
+def test_the_worker_thread_retries_on_its_timer_without_a_new_local_write(server, desk):
+    statuses = []
+    live_url = desk.base_url
+    desk.base_url = f"http://127.0.0.1:{free_port()}"  # the service is not reachable yet
+    did = desk.queued("MINUTERIE")
+    worker = desk.worker(poll_seconds=0.2, on_status=statuses.append)
+    worker.start()
+    try:
+        deadline = dt.datetime.now() + dt.timedelta(seconds=20)
+        while not statuses and dt.datetime.now() < deadline:
+            threading.Event().wait(0.02)
+        assert statuses and statuses[0].online is False and statuses[0].waiting == 1
+        assert desk.items(did)[0][:2] == ("pending", 1)
+        desk.base_url = live_url  # the network is back; nobody writes or clicks anything
+        while desk.status(did) != "submitted" and dt.datetime.now() < deadline:
+            threading.Event().wait(0.05)
+        assert desk.status(did) == "submitted"
+        while (not statuses[-1].online or statuses[-1].waiting) and dt.datetime.now() < deadline:
+            threading.Event().wait(0.05)
+        assert statuses[-1].online and statuses[-1].waiting == 0 and statuses[-1].last_sync
+    finally:
+        worker.stop()
