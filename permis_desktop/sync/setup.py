@@ -26,7 +26,9 @@ def server_url(settings: Settings) -> str:
 
 def client_factory(settings: Settings) -> Callable[[], ServiceClient]:
     url = server_url(settings)
-    token = str(settings.get("sync.token") or "").strip()
+    from permis_desktop.sync.credentials import load_token
+
+    token = load_token(settings).strip()
     if not token:
         raise BadInput("Jeton d'accès non réglé : permis config set sync.token JETON")
     ca_file = str(settings.get("sync.ca_file") or "").strip()

@@ -1,0 +1,74 @@
+"""The desk's token: in the OS keyring when one exists, else in the settings file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+
+from permis_desktop.settings import Settings
+from permis_desktop.sync.credentials import load_token, store_token
+
+
+class MemoryKeyring(KeyringBackend):
+    """Stands for the OS keychain, which a test machine has not got."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.values.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.values[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.values.pop((service, username), None)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    s = Settings(tmp_path / "settings.json")
+    s.set("sync.server_url", "https://agence.example")
+    return s
+
+
+@pytest.fixture
+def ring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def test_without_a_keyring_the_token_stays_in_the_settings_file(settings, tmp_path):
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        assert store_token(settings, "pds_abc") == "settings"
+        assert Settings(tmp_path / "settings.json").get("sync.token") == "pds_abc"
+        assert load_token(settings) == "pds_abc"
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_with_a_keyring_the_token_leaves_the_settings_file(settings, ring, tmp_path):
+    assert store_token(settings, "pds_secret") == "keyring"
+    assert Settings(tmp_path / "settings.json").get("sync.token") == ""
+    assert ring.values == {("permis-desktop", "https://agence.example"): "pds_secret"}
+    assert load_token(settings) == "pds_secret"
+
+
+def test_a_token_set_headless_is_moved_into_the_keyring(settings, ring, tmp_path):
+    store_token(settings, "pds_old")
+    settings.set("sync.token", "pds_new")  # permis config set sync.token pds_new
+    assert load_token(settings) == "pds_new"
+    assert ring.values[("permis-desktop", "https://agence.example")] == "pds_new"
+    assert Settings(tmp_path / "settings.json").get("sync.token") == ""
