@@ -40,6 +40,8 @@ from permis_server.service import DeskInfo, Refused
 log = logging.getLogger(__name__)
 
 
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+
 _bearer = HTTPBearer(
     auto_error=False, description="The desk's token (`permis-server token create`)."
 )
@@ -210,6 +212,23 @@ def create_app(
         return EventPage(events=rows, next_after=rows[-1].id if rows else after, has_more=more)
 
     app.include_router(v1)
+
+    @app.middleware("http")
+    async def limit_documents(request: Request, call_next: Any) -> Response:
+        # Page files have their own, larger limit (checked while streaming); a dossier
+        # document is small JSON, so anything bigger is refused before it is read.
+        declared = request.headers.get("content-length", "")
+        if (
+            request.url.path.startswith("/v1/dossiers/")
+            and declared.isdigit()
+            and int(declared) > MAX_DOCUMENT_BYTES
+        ):
+            return JSONResponse(
+                {"error": "too_large", "message": "Document de dossier trop gros (plus de 2 Mo)."},
+                status_code=413,
+            )
+        response: Response = await call_next(request)
+        return response
 
     @app.exception_handler(Refused)
     async def on_refused(_request: Request, exc: Refused) -> JSONResponse:

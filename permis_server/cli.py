@@ -58,8 +58,14 @@ def cmd_serve(args: argparse.Namespace, where: Where) -> int:
     from permis_server.db import open_database
 
     where.data_dir.mkdir(parents=True, exist_ok=True)
+    from permis_server.service import prune_idempotency_keys
+
     # Migrate once here, before the workers start (they would each take the lock in turn).
-    open_database(where.database_url).close()
+    db = open_database(where.database_url)
+    try:
+        prune_idempotency_keys(db)
+    finally:
+        db.close()
     os.environ[config.ENV_DATA_DIR] = str(where.data_dir)
     os.environ[config.ENV_DATABASE_URL] = where.database_url
     if args.max_blob_mb:

@@ -389,6 +389,23 @@ def _forbidden() -> Refused:
     return Refused(403, "forbidden", "Ce dossier appartient à une autre agence.")
 
 
+def prune_idempotency_keys(db: Database, days: int = 30) -> int:
+    """Forget stored answers older than `days`: a desk retries within minutes or hours, and
+    a later replay without its stored answer still gets `unchanged` or `superseded`."""
+    from sqlalchemy import delete
+
+    limit = utcnow() - dt.timedelta(days=days)
+
+    def work(session: Session) -> int:
+        result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < limit))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    removed = db.run(work)
+    if removed:
+        log.info("pruned %d idempotency keys older than %d days", removed, days)
+    return removed
+
+
 # -- reading -------------------------------------------------------------------------------
 
 

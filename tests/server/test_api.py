@@ -357,3 +357,29 @@ def test_event_feed_pages_with_a_cursor(server, client):
     empty = client.get(f"/v1/events?after={after}", headers=auth(token)).json()
     assert empty == {"events": [], "next_after": after, "has_more": False}
     assert client.get("/v1/events?after=-1", headers=auth(token)).status_code == 422
+
+
+def test_an_oversized_dossier_document_is_refused_before_it_is_read(server, client):
+    token = server.token()
+    huge = dossier_doc({}, notes="x" * (2 * 1024 * 1024 + 10))
+    r = client.put(f"/v1/dossiers/{uuid.uuid4()}", json=huge, headers=auth(token))
+    assert r.status_code == 413 and r.json()["error"] == "too_large"
+
+
+def test_old_idempotency_keys_are_pruned_and_replays_stay_harmless(server, client):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from permis_server.models import IdempotencyKey
+    from permis_server.service import prune_idempotency_keys
+
+    token = server.token()
+    did = str(uuid.uuid4())
+    h = auth(token) | {"Idempotency-Key": "old-item"}
+    assert client.put(f"/v1/dossiers/{did}", json=dossier_doc({}), headers=h).status_code == 201
+    with server.db.write() as session:
+        session.execute(update(IdempotencyKey).values(created_at=dt.datetime(2020, 1, 1)))
+    assert prune_idempotency_keys(server.db, days=30) == 1
+    r = client.put(f"/v1/dossiers/{did}", json=dossier_doc({}), headers=h)
+    assert r.status_code == 200 and r.json()["outcome"] == "unchanged"
