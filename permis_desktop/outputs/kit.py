@@ -402,9 +402,25 @@ def assemble_kit(
         school=school,
         files=names,
     )
+    _check_round_trip(detail.facts, sheet)
     content = KitContent(
         files=files,
         datasheet_pdf=datasheet_pdf(detail.facts, school, on, dossier_id=detail.id, files=names),
         datasheet_json=(json.dumps(sheet, ensure_ascii=False, indent=2) + "\n").encode(),
     )
     return content, warnings
+
+
+def _check_round_trip(facts: dict[str, Any], sheet: dict[str, Any]) -> None:
+    """The data sheet must give back every fact of the dossier: a field the form table
+    forgot would otherwise be silently missing on the portal."""
+    from permis_desktop.outputs.ants_form import facts_from_datasheet
+    from permis_desktop.procedures.facts import facts_to_json, parse_facts
+
+    expected = facts_to_json(parse_facts(facts))
+    if facts_to_json(parse_facts(facts_from_datasheet(sheet))) != expected:
+        log.error("data sheet does not round-trip to the facts: %s", expected)
+        raise OperationFailed(
+            "La fiche de saisie ne reprend pas toutes les données du dossier : le kit n'a pas "
+            "été écrit. Signalez ce problème."
+        )

@@ -191,3 +191,16 @@ def test_piece_pdf_refuses_pages_that_are_neither_images_nor_pdfs() -> None:
 
     with pytest.raises(OperationFailed, match="ni une image ni un PDF"):
         piece_pdf([PagePayload(b"GIF89a....")], "Justificatif")
+
+
+def test_a_data_sheet_missing_a_fact_is_refused() -> None:
+    from permis_desktop.errors import OperationFailed
+    from permis_desktop.outputs.kit import _check_round_trip
+    from tests.outputs.conftest import ADULT_B
+
+    sheet = datasheet_json(ADULT_B, dossier_id="x", dossier_version=1, generated_on="2026-11-27")
+    _check_round_trip(ADULT_B, sheet)  # complete: accepted
+    civil = next(s for s in sheet["steps"] if s["id"] == "etat_civil")
+    civil["fields"] = [f for f in civil["fields"] if f["key"] != "applicant.birth_date"]
+    with pytest.raises(OperationFailed, match="ne reprend pas toutes les données"):
+        _check_round_trip(ADULT_B, sheet)
