@@ -141,6 +141,22 @@ class FileBlobStore:
     def open(self, sha256: str) -> BinaryIO:
         return self.path(sha256).open("rb")
 
+    def clean_tmp(self, older_than_s: float = 3600.0) -> int:
+        """Remove uploads left half-written by a killed process. Only old ones: another
+        server process may be writing a fresh one right now."""
+        import time
+
+        removed = 0
+        limit = time.time() - older_than_s
+        for leftover in self.tmp.glob("upload-*.tmp") if self.tmp.exists() else []:
+            with contextlib.suppress(OSError):
+                if leftover.stat().st_mtime < limit:
+                    leftover.unlink()
+                    removed += 1
+        if removed:
+            log.info("removed %d interrupted uploads from %s", removed, self.tmp)
+        return removed
+
     def iter_hashes(self) -> Iterator[str]:
         if not self.root.exists():
             return

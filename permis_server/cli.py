@@ -66,6 +66,9 @@ def cmd_serve(args: argparse.Namespace, where: Where) -> int:
         prune_idempotency_keys(db)
     finally:
         db.close()
+    from permis_server.blobs import FileBlobStore
+
+    FileBlobStore(where.data_dir / "blobs").clean_tmp()
     os.environ[config.ENV_DATA_DIR] = str(where.data_dir)
     os.environ[config.ENV_DATABASE_URL] = where.database_url
     if args.max_blob_mb:
