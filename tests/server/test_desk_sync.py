@@ -264,3 +264,25 @@ def test_the_worker_thread_retries_on_its_timer_without_a_new_local_write(server
         assert statuses[-1].online and statuses[-1].waiting == 0 and statuses[-1].last_sync
     finally:
         worker.stop()
+
+
+def test_the_same_dossier_from_two_desks_of_one_agency_is_stored_once(server, desk, tmp_path):
+    import shutil
+
+    did = desk.queued("COPIE", pieces=3)
+    # The second desk works on a copy of the first one's data folder (a portable install).
+    shutil.copytree(desk.paths.data, tmp_path / "desk2", ignore=shutil.ignore_patterns("*.lock"))
+    other = Desk(tmp_path / "desk2", desk.base_url, server.token("agence-nord", "guichet-2"))
+    try:
+        assert other.status(did) == "ready"
+        first, second = desk.worker().run_once(), other.worker().run_once()
+        assert first.sent == second.sent == 1
+        assert first.uploaded_pages == 3 and second.uploaded_pages == 0
+        assert desk.status(did) == other.status(did) == "submitted"
+        remote = get_dossier(server.db, did, None)
+        assert [e.to_status for e in remote.history] == ["submitted"]
+        from permis_server.service import list_dossiers
+
+        assert [r["id"] for r in list_dossiers(server.db)] == [did]
+    finally:
+        other.close()
