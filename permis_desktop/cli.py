@@ -300,6 +300,67 @@ def cmd_scan(args: argparse.Namespace, paths: AppPaths) -> int:
     return run_scan(args, paths)
 
 
+def _write_output(path: Path, data: bytes) -> None:
+    from permis_desktop.fileutil import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise OperationFailed(f"Impossible d'écrire {path} : {exc.strerror or exc}.") from None
+
+
+def cmd_process(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.scan.formats import WATERMARK_KINDS, format_for
+    from permis_desktop.scan.pipeline import process_files
+    from permis_desktop.settings import Settings
+
+    out = Path(args.output)
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".jpg", ".jpeg"):
+        raise BadInput("Le fichier de sortie doit finir par .pdf, .jpg ou .jpeg.")
+    fmt = format_for(args.piece, args.document_type)
+    settings = Settings(paths.settings_file)
+    budget_key = "capture.budget_card_kb" if fmt.identity else "capture.budget_a4_kb"
+    watermark_on = bool(settings.get("capture.watermark_identity")) and not args.no_watermark
+    result = process_files(
+        args.files, args.piece, args.filter, document_type=args.document_type,
+        budget_bytes=int(settings.get(budget_key)) * 1000,
+        watermark_identity=watermark_on and args.piece in WATERMARK_KINDS,
+        raster_output=suffix != ".pdf",
+    )
+    if suffix == ".pdf":
+        data = result.pdf()
+        _write_output(out, data)
+        report = result.report(str(out), total_bytes=len(data))
+    else:
+        written: list[str] = []
+        for index, page in enumerate(result.outputs, start=1):
+            target = out if len(result.outputs) == 1 else out.with_name(
+                f"{out.stem}-{index}{out.suffix}")
+            assert page.jpeg is not None
+            _write_output(target, page.jpeg)
+            written.append(str(target))
+        report = result.report(str(out))
+        report["outputs"] = written
+    _emit(report)
+    return 0
+
+
+def cmd_dossier_attach(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.services.pieces import PieceService
+
+    ctx = _context(paths)
+    try:
+        result = PieceService(ctx).attach_files(
+            args.id, args.piece, args.files, args.filter, document_type=args.document_type,
+            replace=args.replace,
+        )
+    finally:
+        ctx.close()
+    _emit(result.to_json())
+    return 0
+
+
 # -- parser -------------------------------------------------------------------------------
 
 Handler = Callable[[argparse.Namespace, AppPaths], int]
@@ -354,6 +415,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     p.add_argument("--restore", action="store_true", help="le sortir des archives")
     p.set_defaults(handler=cmd_dossier_archive)
+    p = d_sub.add_parser("attach", help="joindre des fichiers à une pièce (traités, vérifiés)")
+    p.add_argument("id")
+    p.add_argument("--piece", required=True, help="nature de la pièce, par exemple identity")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--filter", default="auto", choices=["auto", "color", "gray", "bw"])
+    p.add_argument("--document-type", help="type de document (par exemple passport)")
+    p.add_argument("--replace", action="store_true", help="remplacer les pages existantes")
+    p.set_defaults(handler=cmd_dossier_attach)
+
+    p = sub.add_parser("process", help="traiter des photos, numérisations ou PDF (rapport JSON)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--piece", required=True, help="nature de la pièce, par exemple proof_of_address")
+    p.add_argument("-o", "--output", required=True, help="fichier de sortie .pdf ou .jpg")
+    p.add_argument("--filter", default="auto", choices=["auto", "color", "gray", "bw"])
+    p.add_argument("--document-type", help="type de document (par exemple passport)")
+    p.add_argument("--no-watermark", action="store_true", help="sans filigrane sur l'identité")
+    p.set_defaults(handler=cmd_process)
 
     p = sub.add_parser("gc", help="supprimer les fichiers de page qu'aucun dossier n'utilise")
     p.set_defaults(handler=cmd_gc)

@@ -78,8 +78,12 @@ def order_clockwise(points: Points) -> Points:
     return np.roll(pts, -start, axis=0)
 
 
-def _gradient(small: Image8) -> tuple[npt.NDArray[np.float32], list[Image8]]:
-    """Max over colour channels of the gradient magnitude, and the smoothed channels."""
+Gradients = list[tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]]
+
+
+def _gradient(small: Image8) -> tuple[npt.NDArray[np.float32], list[Image8], Gradients]:
+    """Max over colour channels of the gradient magnitude, the smoothed channels, and each
+    channel's (gx, gy) for direction-aware edge support."""
     import cv2
 
     blurred = cv2.GaussianBlur(small, (5, 5), 0)
@@ -88,13 +92,15 @@ def _gradient(small: Image8) -> tuple[npt.NDArray[np.float32], list[Image8]]:
     mx = cv2.max(cv2.max(b, g), r)
     mn = cv2.min(cv2.min(b, g), r)
     sat = cv2.subtract(mx, mn)
-    channels = [gray, sat, b, r]
+    channels = [np.asarray(c, dtype=np.uint8) for c in (gray, sat, b, r)]
     mag = np.zeros(gray.shape, np.float32)
+    grads: Gradients = []
     for ch in channels:
-        gx = cv2.Sobel(ch, cv2.CV_32F, 1, 0, ksize=3)
-        gy = cv2.Sobel(ch, cv2.CV_32F, 0, 1, ksize=3)
-        mag = cv2.max(mag, cv2.magnitude(gx, gy))
-    return mag, channels
+        gx = np.asarray(cv2.Sobel(ch, cv2.CV_32F, 1, 0, ksize=3), dtype=np.float32)
+        gy = np.asarray(cv2.Sobel(ch, cv2.CV_32F, 0, 1, ksize=3), dtype=np.float32)
+        grads.append((gx, gy))
+        mag = np.maximum(mag, np.asarray(cv2.magnitude(gx, gy), dtype=np.float32))
+    return mag, channels, grads
 
 
 def _quad_from_contour(contour: npt.NDArray[np.int32]) -> Points | None:
@@ -113,29 +119,149 @@ def _quad_from_contour(contour: npt.NDArray[np.int32]) -> Points | None:
     return order_clockwise(np.asarray(box, dtype=np.float64))
 
 
-def _support(mag: npt.NDArray[np.float32], quad: Points, threshold: float) -> float:
-    """Share of points along the quad's sides (ends excluded) that sit on a strong edge."""
-    h, w = mag.shape
-    hits = total = 0
+def _support(grads: Gradients, quad: Points, threshold: float) -> float:
+    """Share of each side's length lying on a real edge of that side, averaged over sides.
+
+    A point counts when, in some colour channel, the gradient across the side is strong,
+    dominates the gradient along it, and has the sign most of that side has: a sheet's
+    edge is one step (sheet lighter, or darker, than the table) all along, while texture,
+    text and clutter flip sign and direction.
+    """
+    h, w = grads[0][0].shape
+    total = 0.0
+    t = np.linspace(0.08, 0.92, 24)
+    offsets = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
     for i in range(4):
         p, q = quad[i], quad[(i + 1) % 4]
-        t = np.linspace(0.08, 0.92, 24)
-        pts = p[None, :] + (q - p)[None, :] * t[:, None]
-        length = float(np.hypot(*(q - p)))
+        vec = q - p
+        length = float(np.hypot(*vec))
         if length < 4:
             return 0.0
-        normal = np.array([-(q - p)[1], (q - p)[0]]) / length
-        best = np.zeros(len(t), np.float32)
-        for off in (-2.0, -1.0, 0.0, 1.0, 2.0):
-            xy = np.rint(pts + normal * off).astype(int)
-            # The frame's own border is no evidence of a document edge.
-            inside = (xy[:, 0] >= 2) & (xy[:, 0] < w - 2) & (xy[:, 1] >= 2) & (xy[:, 1] < h - 2)
-            vals = np.zeros(len(t), np.float32)
-            vals[inside] = mag[xy[inside, 1], xy[inside, 0]]
-            best = np.maximum(best, vals)
-        hits += int((best >= threshold).sum())
-        total += len(t)
-    return hits / total if total else 0.0
+        tangent = vec / length
+        normal = np.array([-tangent[1], tangent[0]])
+        pts = (
+            p[None, None, :]
+            + vec[None, None, :] * t[None, :, None]
+            + normal[None, None, :] * offsets[:, None, None]
+        )
+        xy = np.rint(pts).astype(int)
+        # The frame's own border is no evidence of a document edge.
+        inside = (xy[..., 0] >= 2) & (xy[..., 0] < w - 2) & (xy[..., 1] >= 2) & (xy[..., 1] < h - 2)
+        xs = np.clip(xy[..., 0], 0, w - 1)
+        ys = np.clip(xy[..., 1], 0, h - 1)
+        best = 0
+        for gx, gy in grads:
+            vx, vy = gx[ys, xs], gy[ys, xs]
+            across = vx * normal[0] + vy * normal[1]
+            along = np.abs(vx * tangent[0] + vy * tangent[1])
+            for sign in (1.0, -1.0):
+                val = across * sign
+                ok = (val >= threshold) & (val >= 1.5 * along) & inside
+                best = max(best, int(ok.any(axis=0).sum()))
+        total += best / len(t)
+    return total / 4
+
+
+def _line_quads(
+    gray: Image8, sat: Image8, low: float, high: float, max_lines: int = 10
+) -> list[Points]:
+    """Quadrilaterals made of the longest straight edges (for outlines that do not close:
+    a sheet touching clutter, a faint paper edge, a shadow across one side)."""
+    import cv2
+
+    h, w = gray.shape
+    diag = float(np.hypot(w, h))
+    edges = cv2.Canny(gray, low, high, L2gradient=True) | cv2.Canny(sat, low, high, L2gradient=True)
+    segs = cv2.HoughLinesP(
+        edges,
+        1,
+        np.pi / 360,
+        threshold=30,
+        minLineLength=int(0.08 * diag),
+        maxLineGap=int(0.01 * diag) + 3,
+    )
+    if segs is None:
+        return []
+    # Merge collinear segments into lines (normal angle, offset), weighted by length.
+    lines: list[list[float]] = []  # theta, rho, total length
+    for x1, y1, x2, y2 in segs.reshape(-1, 4).astype(np.float64):
+        theta = float(np.arctan2(x2 - x1, -(y2 - y1)))  # normal direction
+        if theta < 0:
+            theta += np.pi
+        rho = x1 * np.cos(theta) + y1 * np.sin(theta)
+        length = float(np.hypot(x2 - x1, y2 - y1))
+        for line in lines:
+            dt = abs(line[0] - theta)
+            if dt > np.pi / 2:
+                dt = np.pi - dt
+                r2 = -rho
+            else:
+                r2 = rho
+            if dt < np.radians(2.5) and abs(line[1] - r2) < 0.012 * diag:
+                line[2] += length
+                break
+        else:
+            lines.append([theta, rho, length])
+    if not lines:
+        return []
+    lines.sort(key=lambda line: -line[2])
+
+    def angle(a: list[float], b: list[float]) -> float:
+        d = abs(a[0] - b[0]) % np.pi
+        return float(min(d, np.pi - d))
+
+    def meet(a: list[float], b: list[float]) -> npt.NDArray[np.float64] | None:
+        m = np.array([[np.cos(a[0]), np.sin(a[0])], [np.cos(b[0]), np.sin(b[0])]])
+        if abs(np.linalg.det(m)) < 1e-6:
+            return None
+        return np.asarray(np.linalg.solve(m, np.array([a[1], b[1]])), dtype=np.float64)
+
+    def gap(a: list[float], b: list[float]) -> float:
+        point = b[1] * np.array([np.cos(b[0]), np.sin(b[0])])
+        return float(abs(point @ np.array([np.cos(a[0]), np.sin(a[0])]) - a[1]))
+
+    # Two families of sides, roughly perpendicular (perspective allows +-35 degrees); text
+    # lines and wood grain crowd one direction, so each family gets its own quota.
+    half = max_lines // 2
+    first = lines[0]
+    group_a = [ln for ln in lines if angle(ln, first) < np.radians(30)][:half]
+    group_b = [ln for ln in lines if angle(ln, first) > np.radians(55)][:half]
+    pairs_a = [
+        (a, b) for i, a in enumerate(group_a) for b in group_a[i + 1 :] if gap(a, b) > 0.05 * diag
+    ]
+    pairs_b = [
+        (a, b) for i, a in enumerate(group_b) for b in group_b[i + 1 :] if gap(a, b) > 0.05 * diag
+    ]
+    quads: list[Points] = []
+    for la, lb in pairs_a:
+        for lc, ld in pairs_b:
+            pts = [meet(la, lc), meet(lc, lb), meet(lb, ld), meet(ld, la)]
+            if any(p is None for p in pts):
+                continue
+            quad = np.array(pts, dtype=np.float64)
+            margin = 0.02 * diag
+            if (
+                quad[:, 0].min() < -margin
+                or quad[:, 1].min() < -margin
+                or quad[:, 0].max() > w + margin
+                or quad[:, 1].max() > h + margin
+            ):
+                continue
+            quads.append(order_clockwise(quad))
+    return quads
+
+
+def _along_frame(quad: Points, w: int, h: int) -> int:
+    """How many sides of `quad` run along the frame's border (the frame is no document)."""
+    tol = 0.015 * max(w, h)
+    count = 0
+    for i in range(4):
+        p, q = quad[i], quad[(i + 1) % 4]
+        for axis, limit in ((0, 0.0), (0, w - 1.0), (1, 0.0), (1, h - 1.0)):
+            if abs(p[axis] - limit) < tol and abs(q[axis] - limit) < tol:
+                count += 1
+                break
+    return count
 
 
 def _aspect(quad: Points) -> float:
@@ -166,7 +292,7 @@ def detect_corners(
         )
     )
     sh, sw = small.shape[:2]
-    mag, channels = _gradient(small)
+    mag, channels, grads = _gradient(small)
     # Edge thresholds relative to this frame: text and clutter set the top of the range,
     # sensor noise and table texture its floor; a white sheet on a white table sits near it.
     hi = float(np.percentile(mag, 97))
@@ -175,7 +301,8 @@ def detect_corners(
     frame_area = float(sh * sw)
 
     contours: list[npt.NDArray[np.int32]] = []
-    for t in sorted({max(floor, 0.35 * hi), max(floor, 0.15 * hi), floor}, reverse=True):
+    levels = {max(floor, f * hi) for f in (0.35, 0.15, 0.07)} | {floor, 2 * floor}
+    for t in sorted(levels, reverse=True):
         edges = (mag >= t).astype(np.uint8) * 255
         closed = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
         found, _ = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
@@ -188,23 +315,31 @@ def detect_corners(
         found, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         contours.extend(found)
 
-    best: tuple[float, Points, float] | None = None
-    seen: list[Points] = []
+    quads: list[Points] = []
     for contour in contours:
         if cv2.contourArea(contour) < _MIN_AREA * frame_area * 0.5:
             continue
         quad = _quad_from_contour(contour)
-        if quad is None:
-            continue
+        if quad is not None:
+            quads.append(quad)
+    quads.extend(
+        _line_quads(gray, channels[1], support_threshold, max(2 * support_threshold, 0.15 * hi))
+    )
+
+    best: tuple[float, Points, float] | None = None
+    seen: list[Points] = []
+    for quad in quads:
         area = abs(float(cv2.contourArea(quad.astype(np.float32))))
         if area < _MIN_AREA * frame_area or area > 0.995 * frame_area:
             continue
         if not cv2.isContourConvex(quad.astype(np.float32)):
             continue
+        if _along_frame(quad, sw, sh) >= 2:
+            continue
         if any(np.abs(quad - other).max() < 3 for other in seen):
             continue
         seen.append(quad)
-        support = _support(mag, quad, support_threshold)
+        support = _support(grads, quad, support_threshold)
         if support < _MIN_SUPPORT:
             continue
         # The document is the largest well-outlined quadrilateral: tables, photos and

@@ -230,7 +230,18 @@ def process_page(
     auto_corners = params is None or params.corners is None
     found = True
     support = 1.0
-    if auto_corners:
+    # A sheet scanned on a flatbed fills the platen: its edges, if any, are faint lines a few
+    # millimetres inside the frame. Start from the frame and let the refinement find them.
+    platen_page = (
+        auto_corners
+        and src.scanned
+        and fmt.known
+        and not fmt.identity
+        and _aspect_matches(W, H, fmt, tolerance=0.08)
+    )
+    if platen_page:
+        corners_up = geometry.orient_to_format(full_frame(W, H).array(), fmt)
+    elif auto_corners:
         r_det = _detect_reduce(src)
         small = src.decode(r_det)
         corners_small = detect_corners(small, aspect_hint=fmt.aspect if fmt.known else None)
@@ -264,7 +275,19 @@ def process_page(
     corners_st = _to_stored(corners_up, src, (stored_w, stored_h))
     corners_work = np.c_[(corners_st[:, 0] + 0.5) * kx - 0.5, (corners_st[:, 1] + 0.5) * ky - 0.5]
     coverage: list[float] | None = None
-    if auto_corners and found:
+    if platen_page:
+        diag = float(np.hypot(*work.shape[:2]))
+        refined = refine_corners(work, corners_work, radius=0.03 * diag)
+        import cv2
+
+        area = abs(float(cv2.contourArea(refined.astype(np.float32))))
+        if area >= 0.8 * work.shape[0] * work.shape[1]:
+            corners_work = refined
+        corners_st = np.c_[
+            (corners_work[:, 0] + 0.5) / kx - 0.5, (corners_work[:, 1] + 0.5) / ky - 0.5
+        ]
+        corners_up = _to_upright(corners_st, src, (stored_w, stored_h))
+    elif auto_corners and found:
         corners_work = refine_corners(work, corners_work)
         coverage = side_coverage(work, corners_work)
         corners_st = np.c_[
@@ -276,7 +299,7 @@ def process_page(
     eff_dpi = geometry.effective_dpi(corners_up, *mm)
     size = geometry.output_size(mm, out_dpi)
     rectified = geometry.rectify(work, corners_work, size)
-    if auto_corners and found and geometry.upside_down(rectified, fmt):
+    if auto_corners and (found or platen_page) and geometry.upside_down(rectified, fmt):
         rectified = np.ascontiguousarray(rectified[::-1, ::-1])
         corners_up = geometry.rotate_order(corners_up, 2)
     fills = _fills_frame(src, corners_up, fmt) or (
@@ -315,12 +338,12 @@ def _mm_for(corners: Points, fmt: PhysicalFormat) -> tuple[float, float]:
     return geometry.document_mm(corners, fmt)
 
 
-def _aspect_matches(w: int, h: int, fmt: PhysicalFormat) -> bool:
+def _aspect_matches(w: int, h: int, fmt: PhysicalFormat, tolerance: float = 0.05) -> bool:
     if not fmt.known:
         return True
     ratio = max(w, h) / max(min(w, h), 1)
     target = max(fmt.aspect, 1 / fmt.aspect)
-    return abs(ratio / target - 1) < 0.05
+    return abs(ratio / target - 1) < tolerance
 
 
 def _vector_page(src: SourcePage, fmt: PhysicalFormat, filter_name: str) -> PageResult:
