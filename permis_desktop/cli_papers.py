@@ -1,5 +1,5 @@
-"""`permis dossier export|assistant|pdf|ants-import|papers|filed|mandate` and `permis mandates`:
-papers and filing without a window (DESIGN.md, "Headless interface").
+"""`permis dossier export|assistant|pdf|ants-import|ants-pdf|papers|filed|mandate` and
+`permis mandates`: papers and filing without a window (DESIGN.md, "Headless interface").
 
 Reports are JSON on stdout; warnings (a kit file over budget, a piece without pages) go to
 stderr in French; refusals follow the usual exit statuses (2 bad input, 1 failed operation,
@@ -102,6 +102,44 @@ def cmd_ants_import(args: argparse.Namespace, paths: AppPaths) -> int:
     return 0
 
 
+def cmd_ants_pdf(args: argparse.Namespace, paths: AppPaths) -> int:
+    from permis_desktop.fileutil import atomic_write_bytes
+
+    ctx, papers = _papers(paths)
+    try:
+        ids = {d.id: d for d in papers.documents(args.id)}
+        if args.document not in ids:
+            raise BadInput(
+                f"Le dossier n'a pas de document ANTS n° {args.document} : voyez « permis "
+                "dossier papers »."
+            )
+        data = papers.document_bytes(args.document)
+    finally:
+        ctx.close()
+    if args.two_up:
+        from permis_desktop.outputs.imposition import two_up
+
+        data = two_up(data)
+    try:
+        atomic_write_bytes(Path(args.output), data)
+    except OSError as exc:
+        raise OperationFailed(
+            f"Impossible d'écrire {args.output} : {exc.strerror or exc}."
+        ) from None
+    doc = ids[args.document]
+    _emit(
+        {
+            "document": doc.id,
+            "kind": doc.kind,
+            "output": args.output,
+            "bytes": len(data),
+            "two_up": args.two_up,
+            "duplex_required": doc.duplex_required,
+        }
+    )
+    return 0
+
+
 def cmd_papers(args: argparse.Namespace, paths: AppPaths) -> int:
     ctx, papers = _papers(paths)
     try:
@@ -174,6 +212,14 @@ def add_commands(dossier_sub: Any, top_sub: Any) -> None:
     p.add_argument("files", nargs="+", metavar="FICHIER")
     p.add_argument("--kind", help="type imposé (receipt, registration_attestation…)")
     p.set_defaults(handler=cmd_ants_import)
+    p = dossier_sub.add_parser("ants-pdf", help="écrire un document ANTS importé (PDF)")
+    p.add_argument("id")
+    p.add_argument("document", type=int, help="numéro du document (voir « dossier papers »)")
+    p.add_argument("-o", "--output", required=True, help="fichier PDF à écrire")
+    p.add_argument(
+        "--two-up", action="store_true", help="recto et verso côte à côte sur une feuille"
+    )
+    p.set_defaults(handler=cmd_ants_pdf)
     p = dossier_sub.add_parser("papers", help="documents ANTS, dépôt et mandat du dossier (JSON)")
     p.add_argument("id")
     p.set_defaults(handler=cmd_papers)

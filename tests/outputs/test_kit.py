@@ -262,3 +262,24 @@ def test_hosting_needed(papers, school) -> None:
     service = DossierService(school.db)
     assert papers.hosting_needed(service.create(HOSTED_MINOR))
     assert not papers.hosting_needed(service.create(ADULT_B))
+
+
+def test_cli_ants_pdf_writes_the_attestation_as_is_or_two_up(
+    ready_dossier, paths, tmp_path, capsys
+) -> None:
+    from tests.outputs.test_outputs_pure import ATTESTATION_LINES
+
+    base = ["--data-dir", str(paths.data), "dossier"]
+    source = tmp_path / "attestation.pdf"
+    source.write_bytes(pdf_bytes(ATTESTATION_LINES, pages=2))
+    assert main([*base, "ants-import", ready_dossier, str(source)]) == 0
+    doc_id = json.loads(capsys.readouterr().out)["documents"][0]["id"]
+    same, sheet = tmp_path / "same.pdf", tmp_path / "sheet.pdf"
+    assert main([*base, "ants-pdf", ready_dossier, str(doc_id), "-o", str(same)]) == 0
+    assert json.loads(capsys.readouterr().out)["duplex_required"] is True
+    assert same.read_bytes() == source.read_bytes()
+    assert main([*base, "ants-pdf", ready_dossier, str(doc_id), "-o", str(sheet), "--two-up"]) == 0
+    capsys.readouterr()
+    assert len(PdfReader(str(sheet)).pages) == 1
+    assert main([*base, "ants-pdf", ready_dossier, "999", "-o", str(sheet)]) == 2
+    assert "pas de document ANTS n° 999" in capsys.readouterr().err
