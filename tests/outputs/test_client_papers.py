@@ -142,3 +142,11 @@ def test_hosting_attestation_is_refused_for_an_adult_at_home() -> None:
 def test_text_outside_the_font_is_replaced_not_dropped() -> None:
     assert clean("Zoë Łukasz") == "Zoë Łukasz"
     assert clean("Иван").count("?") == 4
+
+
+def test_checklist_asks_for_missing_information_too() -> None:
+    unknown = facts(ADULT_B)
+    del unknown["applicant"]["nationality"]
+    pages, text = _read(client_checklist_pdf(unknown, SCHOOL_INFO, TODAY))
+    assert pages == 1
+    assert "Informations à nous communiquer" in text and "nationalité" in text
