@@ -31,7 +31,7 @@ from permis_desktop.procedures.catalog import procedures_by_group
 from permis_desktop.procedures.lifecycle import STATUSES
 from permis_desktop.services.dossiers import DossierRow, DossierService
 from permis_desktop.ui.dossier_model import DossierTableModel, StatusBadgeDelegate
-from permis_desktop.ui.labels import procedure_label, status_count, status_label
+from permis_desktop.ui.labels import procedure_label, status_count, status_label, sync_label
 from permis_desktop.ui.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ class DossierListPage(QWidget):
         self.data_folder = data_folder
         self._generation = 0
         self._query = ListQuery()
+        self.select_next: str | None = None  # dossier to select when the list comes back
 
         self.search = QLineEdit()
         self.search.setObjectName("search")
@@ -240,9 +241,13 @@ class DossierListPage(QWidget):
                 **query.service_args(),
             )
 
+        def show(rows: list[DossierRow]) -> None:
+            if generation == self._generation:
+                self.model.append_rows(rows)
+
         self.worker.run_task(
             load,
-            on_success=lambda rows: generation == self._generation and self.model.append_rows(rows),
+            on_success=show,
             on_error=self._on_error,
             owner=self,
             pool="io",
@@ -261,12 +266,12 @@ class DossierListPage(QWidget):
     def _show(self, generation: int, query: ListQuery, page: ListPage) -> None:
         if generation != self._generation:
             return  # a newer query is on its way
-        selected = self.current_id()
+        selected = self.select_next or self.current_id()
+        self.select_next = None
         self.model.set_rows(page.rows, page.total)
         if page.rows and not self._sized:
             self._sized = True
-            for column in range(2, len(DossierTableModel.COLUMNS)):
-                self.table.resizeColumnToContents(column)
+            self._size_columns()
         self._show_counts(page.counts)
         if page.rows:
             self.stack.setCurrentWidget(self.table)
@@ -276,6 +281,23 @@ class DossierListPage(QWidget):
             self.stack.setCurrentWidget(self.empty_state)
             self.empty_state.setText(self._empty_text(query))
         self.loaded.emit()
+
+    def _size_columns(self) -> None:
+        """Status and sync columns wide enough for their longest label (not only for the
+        rows of the first page); the others fit the first page."""
+        metrics = self.table.fontMetrics()
+        columns = DossierTableModel.COLUMNS
+        fixed = {
+            "status": [status_label(s) for s in STATUSES],
+            "sync_state": [sync_label(s) for s in ("local", "queued", "sent", "failed")],
+        }
+        for column, name in enumerate(columns[2:], start=2):
+            if name in fixed:
+                longest = max(metrics.horizontalAdvance(t) for t in fixed[name])
+                extra = 2 * StatusBadgeDelegate.PADDING + 24 if name == "status" else 16
+                self.table.setColumnWidth(column, longest + extra)
+            else:
+                self.table.resizeColumnToContents(column)
 
     def _empty_text(self, query: ListQuery) -> str:
         if query.search:

@@ -150,6 +150,8 @@ class DossierTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == "applicant":
                 return self.tr("Né(e) le {date}").format(date=_french_date(row.birth_date))
+            if column == "procedure":
+                return self._procedure_label(row.procedure)
             if column == "pieces":
                 return self.tr("{done} pièce(s) fournie(s) sur {required} obligatoire(s)").format(
                     done=row.pieces_done, required=row.pieces_required
@@ -227,8 +229,11 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         background = QColor(status_colour(str(status)))
         metrics = QFontMetrics(option.font)
         rect: QRect = option.rect.adjusted(3, 3, -3, -3)
-        width = min(rect.width(), metrics.horizontalAdvance(text) + 2 * self.PADDING)
+        width = min(rect.width(), metrics.horizontalAdvance(text) + 2 * self.PADDING + 2)
         badge = QRect(rect.left(), rect.top(), width, rect.height())
+        room = badge.width() - 2 * self.PADDING
+        if metrics.horizontalAdvance(text) > room:
+            text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -238,9 +243,9 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         painter.setPen(readable_text_colour(background))
         painter.setFont(option.font)
         painter.drawText(
-            badge.adjusted(self.PADDING, 0, -self.PADDING, 0),
+            badge.adjusted(self.PADDING, 0, 0, 0),
             int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-            metrics.elidedText(text, Qt.TextElideMode.ElideRight, badge.width() - 2 * self.PADDING),
+            text,
         )
         painter.restore()
 

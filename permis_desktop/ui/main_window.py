@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
         from permis_desktop.ui.new_dossier import NewDossierDialog
 
         dialog = NewDossierDialog(self.workflow, self.worker, self)
-        self.new_dialog = dialog
+        self.new_dialog: Any = dialog
         dialog.finished.connect(lambda result: self._on_new_finished(dialog, result))
         dialog.open()
 
@@ -242,13 +242,9 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.editor)
         self.pages.setCurrentWidget(self.editor)
         self.setWindowTitle(
-            self.tr("{name} — permis-desktop").format(
-                name=self.editor.title.text().split("<")[1][2:]
-            )
-            if "<b>" in self.editor.title.text()
-            else self.windowTitle()
+            self.tr("{name} — permis-desktop").format(name=self.editor.applicant_name())
         )
-        self.editor.move(0)
+        self.editor.step_by(0)
 
     def close_editor(self) -> None:
         editor = self.editor
@@ -256,6 +252,7 @@ class MainWindow(QMainWindow):
             return
         self.editor = None
         editor.flush()
+        self.list_page.select_next = editor.dossier_id
         self.pages.setCurrentWidget(self.list_page)
         self.pages.removeWidget(editor)
         editor.deleteLater()

@@ -33,6 +33,7 @@ from permis_desktop.procedures.facts import skeleton
 from permis_desktop.services.dossiers import DossierRow
 from permis_desktop.services.workflow import WorkflowService
 from permis_desktop.ui.labels import procedure_label, status_label
+from permis_desktop.ui.layouts import clear_layout
 from permis_desktop.ui.wizard.state import parse_french_date, set_path
 from permis_desktop.ui.worker import Worker
 
@@ -129,13 +130,16 @@ class NewDossierDialog(QDialog):
         layout.addWidget(person)
         layout.addWidget(self.duplicates)
         layout.addWidget(self.buttons)
-        self.resize(720, 760)
+        # At 200 % scaling a 1080p screen is 960 x 540: never open larger than the screen.
+        available = self.screen().availableGeometry()
+        self.resize(min(720, available.width() - 40), min(760, available.height() - 60))
         first.setFocus()
 
     # -- values ---------------------------------------------------------------------------
 
     def procedure(self) -> str:
         checked = self.procedures.checkedButton()
+        assert checked is not None  # one is checked from the start and cannot be unchecked
         return str(checked.property("procedure"))
 
     def select_procedure(self, procedure_id: str) -> None:
@@ -191,10 +195,7 @@ class NewDossierDialog(QDialog):
         if not rows:
             self.accept()
             return
-        while self.duplicates_layout.count():
-            item = self.duplicates_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        clear_layout(self.duplicates_layout)
         title = QLabel(
             self.tr(
                 "<b>Cette personne a déjà un dossier en cours.</b> Ouvrez-le plutôt que d'en "

@@ -87,7 +87,7 @@ class ChecklistPanel(QWidget):
             item.setData(TARGET_ROLE, warning.field)
             self.problems.addItem(item)
         if not self.problems.count():
-            item = QListWidgetItem(self.tr("Rien à signaler."))
+            item = QListWidgetItem(self.tr("Rien d'autre à compléter ou corriger."))
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.problems.addItem(item)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import html
 import logging
 from typing import Any
 
@@ -176,11 +177,11 @@ class DossierEditor(QWidget):
 
         self.previous_button = QPushButton(self.tr("← Précédent"))
         self.previous_button.setObjectName("previous_page")
-        self.previous_button.clicked.connect(lambda: self.move(-1))
+        self.previous_button.clicked.connect(lambda: self.step_by(-1))
         self.next_button = QPushButton(self.tr("Suivant →"))
         self.next_button.setObjectName("next_page")
         self.next_button.setToolTip(self.tr("Page suivante (Entrée)"))
-        self.next_button.clicked.connect(lambda: self.move(1))
+        self.next_button.clicked.connect(lambda: self.step_by(1))
         footer = QHBoxLayout()
         footer.addWidget(self.previous_button)
         footer.addStretch(1)
@@ -334,13 +335,16 @@ class DossierEditor(QWidget):
             level, text = per_field.get(path, ("", ""))
             editor.set_message(level, text)
 
-    def _show_title(self) -> None:
+    def applicant_name(self) -> str:
         applicant = self.facts.get("applicant") or {}
-        name = display_name(
+        return display_name(
             applicant.get("birth_name") or "",
             applicant.get("usage_name") or "",
             list(applicant.get("given_names") or []),
         )
+
+    def _show_title(self) -> None:
+        name = html.escape(self.applicant_name())
         text = f"<b>{name}</b> — {procedure_label(self.facts['procedure'])}"
         if self.title.text() != text:
             self.title.setText(text)
@@ -371,7 +375,7 @@ class DossierEditor(QWidget):
         if changed and remember:
             self._remember_step(step_id)
 
-    def move(self, delta: int) -> None:
+    def step_by(self, delta: int) -> None:
         ids = self.step_ids()
         index = ids.index(self.current_step) if self.current_step in ids else 0
         target = min(max(index + delta, 0), len(ids) - 1)
@@ -437,7 +441,7 @@ class DossierEditor(QWidget):
                 super().keyPressEvent(event)
                 return
             if self.current_step != "recapitulatif":
-                self.move(1)
+                self.step_by(1)
                 return
         if event.key() == Qt.Key.Key_Escape:
             self.close_editor()

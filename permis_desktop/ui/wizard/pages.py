@@ -22,13 +22,14 @@ STEP_HELP = {
     "courriel et SMS.",
     "representant_legal": "Pour un mineur ou un majeur sous tutelle, la demande se fait avec "
     "le compte ANTS du représentant légal : son courriel et son portable servent de contact.",
-    "permis": "Recopiez le permis actuel : son numéro (case 5), chaque catégorie avec sa date "
-    "d'obtention et ses mentions (78, 96…).",
+    "permis": "Les catégories demandées (ou obtenues à l'examen) et, pour une inscription, le "
+    "mode de formation. Si le demandeur a déjà un permis, recopiez son numéro (case 5) et "
+    "chaque catégorie avec sa date d'obtention et ses mentions (78, 96…).",
     "sante": "Cochez une case si le demandeur est concerné. Chaque case cochée demande un avis "
     "médical (cerfa 14880) d'un médecin agréé, de moins de 2 ans. Si rien ne le concerne, "
     "passez à la page suivante.",
-    "formation": "Catégories demandées et mode de formation (inscription), ou formation suivie "
-    "et date de fin (demande de titre après formation).",
+    "formation": "La formation suivie dans l'école et sa date de fin, telles qu'elles figurent "
+    "sur l'attestation de suivi de formation.",
     "photo_signature": "Le code figure sur la planche d'une cabine ou d'un photographe agréés "
     "« service en ligne ANTS ». Il est valable 6 mois et peut mettre jusqu'à 72 h à s'activer.",
     "mandat": "Avec le mandat papier signé, l'école dépose la demande pour l'élève, qui n'a "

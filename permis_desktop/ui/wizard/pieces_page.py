@@ -4,7 +4,7 @@ the capture actions.
 
 This page imports files (a file dialog, or images and PDFs dropped onto a row) through
 `services.pieces.PieceService.attach_files` on the background helper; the scanner and the
-camera will plug into the same row (`PieceRow.actions`). Thumbnails are made off the GUI
+camera will plug into the same row (`PieceRow.action_bar`). Thumbnails are made off the GUI
 thread from the blob store.
 """
 
@@ -35,6 +35,7 @@ from permis_desktop.procedures.flow import FieldSpec
 from permis_desktop.procedures.pieces import PieceLine
 from permis_desktop.services.context import DeskContext
 from permis_desktop.services.dossiers import DossierDetail, DossierService, PieceInfo
+from permis_desktop.ui.layouts import clear_layout
 from permis_desktop.ui.wizard.checklist_panel import PIECE_MARKS, PIECE_STATUS
 from permis_desktop.ui.wizard.fields import ERROR, DateField, message_colour
 from permis_desktop.ui.worker import Worker
@@ -147,12 +148,12 @@ class PieceRow(QFrame):
         thumbs_host = QWidget()
         thumbs_host.setLayout(self.thumbs)
 
-        self.actions = QHBoxLayout()
+        self.action_bar = QHBoxLayout()
         if kind == "photo_signature":
             self.import_button = None
             self.go_to_code = QPushButton(self.tr("Saisir le code photo-signature"))
             self.go_to_code.setObjectName("go_to_photo_code")
-            self.actions.addWidget(self.go_to_code)
+            self.action_bar.addWidget(self.go_to_code)
         else:
             self.import_button = QPushButton(self.tr("Importer des fichiers…"))
             self.import_button.setObjectName(f"import:{kind}")
@@ -160,16 +161,16 @@ class PieceRow(QFrame):
                 self.tr("Importer des fichiers pour : {piece}").format(piece=piece.label)
             )
             self.import_button.clicked.connect(lambda: self.import_clicked.emit(kind))
-            self.actions.addWidget(self.import_button)
+            self.action_bar.addWidget(self.import_button)
             hint = QLabel(self.tr("ou déposez ici des images ou des PDF"))
             hint.setEnabled(False)
-            self.actions.addWidget(hint)
+            self.action_bar.addWidget(hint)
         self.progress = QProgressBar()
         self.progress.setObjectName(f"progress:{kind}")
         self.progress.setMaximumWidth(200)
         self.progress.hide()
-        self.actions.addWidget(self.progress)
-        self.actions.addStretch(1)
+        self.action_bar.addWidget(self.progress)
+        self.action_bar.addStretch(1)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -177,7 +178,7 @@ class PieceRow(QFrame):
         layout.addWidget(self.accepted)
         layout.addLayout(dates_line)
         layout.addWidget(thumbs_host)
-        layout.addLayout(self.actions)
+        layout.addLayout(self.action_bar)
         layout.addWidget(self.message)
         self._provided = False
 
@@ -212,10 +213,7 @@ class PieceRow(QFrame):
 
     def show_pages(self, pages: list[tuple[str, QPixmap | None, str]]) -> None:
         """(page sha, thumbnail or None while loading, verdict) per page."""
-        while self.thumbs.count():
-            item = self.thumbs.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        clear_layout(self.thumbs)
         for index, (_sha, pixmap, verdict) in enumerate(pages, 1):
             cell = QVBoxLayout()
             image = QLabel()
@@ -459,7 +457,7 @@ class PiecesPage(QWidget):
 
         def make(_state: Any) -> QImage:
             image = QImage()
-            image.loadFromData(thumbnail_png(blobs.get(sha)), "PNG")
+            image.loadFromData(thumbnail_png(blobs.get(sha)))
             return image
 
         def done(image: QImage) -> None:
