@@ -42,6 +42,8 @@ def test_td1_specimen_all_fields() -> None:
         "birth_date": True,
         "expiry_date": True,
         "composite": True,
+        "country_code": True,
+        "nationality_code": True,
     }
     assert r.valid and r.corrections == 0
 
@@ -55,7 +57,12 @@ def test_old_french_card_specimen_has_no_expiry() -> None:
         ["HERVE", "DJAMEL"],
     )
     assert (r.birth_date, r.sex, r.expiry_date, r.nationality) == ("1973-03-21", "M", None, "FRA")
-    assert r.checks == {"document_number": True, "birth_date": True, "composite": True}
+    assert r.checks == {
+        "document_number": True,
+        "birth_date": True,
+        "composite": True,
+        "country_code": True,
+    }
     assert r.valid
 
 
@@ -74,6 +81,8 @@ def test_td3_specimen() -> None:
         "birth_date",
         "expiry_date",
         "personal_number",
+        "country_code",
+        "nationality_code",
         "composite",
     }
 
@@ -202,3 +211,14 @@ def test_compare_with_typed_identity() -> None:
     assert rows["given_names"].typed is None and rows["given_names"].read == "MAELYS GAELLE MARIE"
     piece = {row.field: row for row in compare_identity_piece(r, {})}
     assert piece["expires"].read == "2030-02-11" and piece["expires"].match is False
+
+
+def test_unknown_nationality_code_is_replaced_by_a_known_candidate() -> None:
+    cells = [[((c, 0.99),) for c in line] for line in CNIE_2021]
+    cells[1][16] = (("P", 0.6), ("R", 0.35))  # nationality F?A: "PRA" is no country
+    r = parse_mrz(cells)
+    assert r is not None and r.nationality == "FRA" and r.valid
+    cells[1][16] = (("P", 0.99),)  # no plausible alternative: left as read
+    r = parse_mrz(cells)
+    assert r is not None and r.nationality == "FPA"
+    assert r.checks["nationality_code"] is False and not r.valid

@@ -52,6 +52,288 @@ _TO_LETTER = {
     v: k for k, v in {"O": "0", "I": "1", "Z": "2", "B": "8", "S": "5", "G": "6", "A": "4"}.items()
 }
 
+# ISO 3166-1 alpha-3 codes and the ICAO 9303-3 §5 additions (D = Germany, British classes,
+# United Nations, stateless and refugee codes, EU, Kosovo, the specimen state UTO). The
+# issuing state and nationality are under no check digit: a known code is what keeps an OCR
+# slip out of them.
+COUNTRY_CODES = frozenset(
+    [
+        "AFG",
+        "ALA",
+        "ALB",
+        "DZA",
+        "ASM",
+        "AND",
+        "AGO",
+        "AIA",
+        "ATA",
+        "ATG",
+        "ARG",
+        "ARM",
+        "ABW",
+        "AUS",
+        "AUT",
+        "AZE",
+        "BHS",
+        "BHR",
+        "BGD",
+        "BRB",
+        "BLR",
+        "BEL",
+        "BLZ",
+        "BEN",
+        "BMU",
+        "BTN",
+        "BOL",
+        "BES",
+        "BIH",
+        "BWA",
+        "BVT",
+        "BRA",
+        "IOT",
+        "BRN",
+        "BGR",
+        "BFA",
+        "BDI",
+        "CPV",
+        "KHM",
+        "CMR",
+        "CAN",
+        "CYM",
+        "CAF",
+        "TCD",
+        "CHL",
+        "CHN",
+        "CXR",
+        "CCK",
+        "COL",
+        "COM",
+        "COG",
+        "COD",
+        "COK",
+        "CRI",
+        "CIV",
+        "HRV",
+        "CUB",
+        "CUW",
+        "CYP",
+        "CZE",
+        "DNK",
+        "DJI",
+        "DMA",
+        "DOM",
+        "ECU",
+        "EGY",
+        "SLV",
+        "GNQ",
+        "ERI",
+        "EST",
+        "SWZ",
+        "ETH",
+        "FLK",
+        "FRO",
+        "FJI",
+        "FIN",
+        "FRA",
+        "GUF",
+        "PYF",
+        "ATF",
+        "GAB",
+        "GMB",
+        "GEO",
+        "DEU",
+        "GHA",
+        "GIB",
+        "GRC",
+        "GRL",
+        "GRD",
+        "GLP",
+        "GUM",
+        "GTM",
+        "GGY",
+        "GIN",
+        "GNB",
+        "GUY",
+        "HTI",
+        "HMD",
+        "VAT",
+        "HND",
+        "HKG",
+        "HUN",
+        "ISL",
+        "IND",
+        "IDN",
+        "IRN",
+        "IRQ",
+        "IRL",
+        "IMN",
+        "ISR",
+        "ITA",
+        "JAM",
+        "JPN",
+        "JEY",
+        "JOR",
+        "KAZ",
+        "KEN",
+        "KIR",
+        "PRK",
+        "KOR",
+        "KWT",
+        "KGZ",
+        "LAO",
+        "LVA",
+        "LBN",
+        "LSO",
+        "LBR",
+        "LBY",
+        "LIE",
+        "LTU",
+        "LUX",
+        "MAC",
+        "MDG",
+        "MWI",
+        "MYS",
+        "MDV",
+        "MLI",
+        "MLT",
+        "MHL",
+        "MTQ",
+        "MRT",
+        "MUS",
+        "MYT",
+        "MEX",
+        "FSM",
+        "MDA",
+        "MCO",
+        "MNG",
+        "MNE",
+        "MSR",
+        "MAR",
+        "MOZ",
+        "MMR",
+        "NAM",
+        "NRU",
+        "NPL",
+        "NLD",
+        "NCL",
+        "NZL",
+        "NIC",
+        "NER",
+        "NGA",
+        "NIU",
+        "NFK",
+        "MKD",
+        "MNP",
+        "NOR",
+        "OMN",
+        "PAK",
+        "PLW",
+        "PSE",
+        "PAN",
+        "PNG",
+        "PRY",
+        "PER",
+        "PHL",
+        "PCN",
+        "POL",
+        "PRT",
+        "PRI",
+        "QAT",
+        "REU",
+        "ROU",
+        "RUS",
+        "RWA",
+        "BLM",
+        "SHN",
+        "KNA",
+        "LCA",
+        "MAF",
+        "SPM",
+        "VCT",
+        "WSM",
+        "SMR",
+        "STP",
+        "SAU",
+        "SEN",
+        "SRB",
+        "SYC",
+        "SLE",
+        "SGP",
+        "SXM",
+        "SVK",
+        "SVN",
+        "SLB",
+        "SOM",
+        "ZAF",
+        "SGS",
+        "SSD",
+        "ESP",
+        "LKA",
+        "SDN",
+        "SUR",
+        "SJM",
+        "SWE",
+        "CHE",
+        "SYR",
+        "TWN",
+        "TJK",
+        "TZA",
+        "THA",
+        "TLS",
+        "TGO",
+        "TKL",
+        "TON",
+        "TTO",
+        "TUN",
+        "TUR",
+        "TKM",
+        "TCA",
+        "TUV",
+        "UGA",
+        "UKR",
+        "ARE",
+        "GBR",
+        "USA",
+        "UMI",
+        "URY",
+        "UZB",
+        "VUT",
+        "VEN",
+        "VNM",
+        "VGB",
+        "VIR",
+        "WLF",
+        "ESH",
+        "YEM",
+        "ZMB",
+        "ZWE",
+        "D<<",
+        "GBD",
+        "GBN",
+        "GBO",
+        "GBP",
+        "GBS",
+        "UNO",
+        "UNA",
+        "UNK",
+        "XXA",
+        "XXB",
+        "XXC",
+        "XXX",
+        "EUE",
+        "RKS",
+        "XOM",
+        "XPO",
+        "XES",
+        "XMP",
+        "XCC",
+        "XBT",
+        "XDC",
+        "XIM",
+        "UTO",
+    ]
+)
+
 # A runner-up candidate is tried for a failing check only above this probability.
 MIN_ALTERNATIVE_P = 0.02
 
@@ -114,6 +396,7 @@ class _Layout:
     line_lengths: tuple[int, ...]
     types: tuple[str, ...]  # one type string per line: d=digit, a=alpha, x=alnum, n=name, s=sex
     checks: tuple[_Check, ...]
+    codes: tuple[tuple[int, int], ...] = ()  # (line, start) of 3-letter country codes
 
 
 def _types(*spans: tuple[str, int]) -> str:
@@ -135,6 +418,7 @@ TD1 = _Layout(
         _Check("expiry_date", ((1, 8, 14),), (1, 14)),
         _Check("composite", ((0, 5, 30), (1, 0, 7), (1, 8, 15), (1, 18, 29)), (1, 29)),
     ),
+    ((0, 2), (1, 15)),
 )
 TD3 = _Layout(
     "TD3",
@@ -162,6 +446,7 @@ TD3 = _Layout(
         _Check("personal_number", ((1, 28, 42),), (1, 42), may_be_filler=True),
         _Check("composite", ((1, 0, 10), (1, 13, 20), (1, 21, 43)), (1, 43)),
     ),
+    ((0, 2), (1, 10)),
 )
 FR_ID_1988 = _Layout(
     "FR_ID_1988",
@@ -186,6 +471,7 @@ FR_ID_1988 = _Layout(
         _Check("birth_date", ((1, 27, 33),), (1, 33)),
         _Check("composite", ((0, 0, 36), (1, 0, 35)), (1, 35)),
     ),
+    ((0, 2),),
 )
 LAYOUTS = (TD1, TD3, FR_ID_1988)
 
@@ -262,6 +548,31 @@ def _repair(lines: list[list[str]], cells: list[list[Cell]], layout: _Layout, ch
     return 0
 
 
+def _fix_codes(lines: list[list[str]], cells: list[list[Cell]], layout: _Layout) -> int:
+    """Replace an unknown country code by the most probable known one among the candidates."""
+    changes = 0
+    for li, start in layout.codes:
+        current = "".join(lines[li][start : start + 3])
+        if current in COUNTRY_CODES:
+            continue
+        options = []
+        for col in range(start, start + 3):
+            opts = [(c, p) for c, p in cells[li][col] if c in ALPHA and p >= MIN_ALTERNATIVE_P]
+            if lines[li][col] not in {c for c, _p in opts}:
+                opts.append((lines[li][col], 0.5))
+            options.append(opts)
+        best, best_p = None, 0.0
+        for a, pa in options[0]:
+            for b, pb in options[1]:
+                for c, pc in options[2]:
+                    if a + b + c in COUNTRY_CODES and pa * pb * pc > best_p:
+                        best, best_p = a + b + c, pa * pb * pc
+        if best is not None:
+            changes += sum(x != y for x, y in zip(best, current, strict=True))
+            lines[li][start : start + 3] = list(best)
+    return changes
+
+
 def _clean_name_tails(lines: list[list[str]], layout: _Layout) -> int:
     """In a name field, a letter after three or more fillers is noise: names are separated
     by one filler (parts) or two (surname / given names), then padded with fillers."""
@@ -333,6 +644,7 @@ def parse_mrz(
             changes += changed
         chosen.append(row)
     changes += _clean_name_tails(chosen, layout)
+    changes += _fix_codes(chosen, cells, layout)
     checks: dict[str, bool] = {}
     for check in layout.checks:
         ok = _check_ok(chosen, check, layout)
@@ -342,6 +654,10 @@ def parse_mrz(
         checks[check.name] = ok
     # A repair made for the composite may not undo a field check: recompute all at the end.
     checks = {check.name: _check_ok(chosen, check, layout) for check in layout.checks}
+    # Not check digits: the issuing state and nationality must be known codes, since no
+    # check digit covers them and a misread one would otherwise pass as valid.
+    for (li, start), name in zip(layout.codes, ("country_code", "nationality_code"), strict=False):
+        checks[name] = "".join(chosen[li][start : start + 3]) in COUNTRY_CODES
     text = ["".join(row) for row in chosen]
     uncertain = [
         (li, col)
