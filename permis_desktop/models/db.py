@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # The newest migration's revision id. Start-up compares the database with it without
 # importing Alembic (a third of a second); tests check it equals the scripts' head.
-SCHEMA_HEAD = "0005_list_search"
+SCHEMA_HEAD = "0006_filing_ticks"
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000

@@ -111,6 +111,8 @@ class Dossier(Base):
     # The ANTS request number and filing date the desk records after filing on the portal.
     ants_request_number: Mapped[str] = mapped_column(String(40), default="")
     ants_filed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Steps of the ANTS form ticked in the filing assistant (desk state, not facts).
+    filing_ticks: Mapped[list[Any]] = mapped_column(default=list)
 
     applicant: Mapped[Applicant] = relationship(lazy="joined")
     legal_representative: Mapped[LegalRepresentative | None] = relationship(
