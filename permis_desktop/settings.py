@@ -51,6 +51,8 @@ REGISTRY: dict[str, Setting] = {
         Setting("capture.budget_a4_kb", int, 300, "Taille maximale d'une page A4 (Ko)"),
         Setting("capture.budget_card_kb", int, 500, "Taille maximale d'une carte recto/verso (Ko)"),
         Setting("capture.last_device", str, "", "Dernier scanner utilisé"),
+        Setting("capture.scan_profiles", str, "", "Réglages de numérisation par pièce (JSON)"),
+        Setting("capture.last_camera", str, "", "Dernière caméra utilisée"),
         Setting("capture.escl_addresses", str, "", "Adresses des scanners réseau (eSCL)"),
         Setting("capture.escl_trusted_certs", str, "", "Certificats de scanners réseau confirmés"),
         Setting("rules.photo_code_length", int, 22, "Longueur attendue du code photo-signature"),
