@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,6 +31,10 @@ from permis_desktop.ui.new_dossier import split_given_names
 from permis_desktop.ui.wizard.state import iso_to_french, parse_french_date
 
 ERROR, WARNING = "error", "warning"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("wizard", text) if text else text
 
 
 def message_colour(palette: QPalette, level: str) -> str:
@@ -87,7 +91,9 @@ class FieldEditor(QWidget):
         mark = "✖" if level == ERROR else "⚠"
         self.message.setText(f"{mark} {text}")
         self.message.setStyleSheet(f"color: {message_colour(self.palette(), level)};")
-        self.message.setAccessibleName(("Erreur : " if level == ERROR else "Attention : ") + text)
+        self.message.setAccessibleName(
+            (_tr("Erreur : ") if level == ERROR else _tr("Attention : ")) + text
+        )
         self.message.show()
 
     def set_read_only(self, read_only: bool) -> None:
@@ -119,8 +125,8 @@ class TextField(FieldEditor):
 
 class GivenNamesField(TextField):
     def __init__(self, spec: FieldSpec) -> None:
-        super().__init__(spec, placeholder="Léa, Marie")
-        self.edit.setToolTip("Plusieurs prénoms : séparez-les par des virgules.")
+        super().__init__(spec, placeholder=_tr("Léa, Marie"))
+        self.edit.setToolTip(_tr("Plusieurs prénoms : séparez-les par des virgules."))
 
     def _on_text(self, text: str) -> None:
         self.edited.emit(self.path, split_given_names(text))
@@ -136,11 +142,11 @@ class DateField(FieldEditor):
         super().__init__(spec)
         self.partial = partial
         self.edit = QLineEdit()
-        self.edit.setPlaceholderText("JJ/MM/AAAA")
+        self.edit.setPlaceholderText(_tr("JJ/MM/AAAA"))
         self.edit.setMaxLength(12)
         self.edit.textEdited.connect(self._on_text)
         if partial:
-            self.edit.setToolTip("Jour ou mois inconnus : mettez 00 (par exemple 00/00/1990).")
+            self.edit.setToolTip(_tr("Jour ou mois inconnus : mettez 00 (par exemple 00/00/1990)."))
         self._finish(self.edit)
 
     def _on_text(self, text: str) -> None:
@@ -165,7 +171,7 @@ class ChoiceField(FieldEditor):
         self.combo = QComboBox()
         self.combo.setEditable(editable)
         for value, label in choices:
-            self.combo.addItem(label, value)
+            self.combo.addItem(_tr(label), value)
         if editable:
             self.combo.setCurrentIndex(-1)
             self.combo.editTextChanged.connect(lambda text: self.edited.emit(self.path, text))
@@ -255,7 +261,7 @@ class HeldCategoriesField(FieldEditor):
         self.rows_layout = QVBoxLayout(host)
         self.rows_layout.setContentsMargins(0, 0, 0, 0)
         self.rows: list[tuple[QWidget, QComboBox, QLineEdit, QLineEdit]] = []
-        self.add_button = QPushButton("Ajouter une catégorie détenue")
+        self.add_button = QPushButton(_tr("Ajouter une catégorie détenue"))
         self.add_button.setObjectName("add_held_category")
         self.add_button.clicked.connect(lambda: self._add_row({}, focus=True))
         self.rows_layout.addWidget(self.add_button)
@@ -269,18 +275,18 @@ class HeldCategoriesField(FieldEditor):
         layout = QHBoxLayout(line)
         layout.setContentsMargins(0, 0, 0, 0)
         category = QComboBox()
-        category.setAccessibleName("Catégorie détenue")
+        category.setAccessibleName(_tr("Catégorie détenue"))
         for cat in CATEGORIES.values():
             category.addItem(cat.id, cat.id)
         category.setCurrentIndex(max(category.findData(entry.get("category") or "B"), 0))
         obtained = QLineEdit(iso_to_french(entry.get("obtained")))
-        obtained.setPlaceholderText("obtenue le JJ/MM/AAAA")
-        obtained.setAccessibleName("Date d'obtention")
+        obtained.setPlaceholderText(_tr("obtenue le JJ/MM/AAAA"))
+        obtained.setAccessibleName(_tr("Date d'obtention"))
         restrictions = QLineEdit(", ".join(entry.get("restrictions") or []))
-        restrictions.setPlaceholderText("mentions : 78, 96…")
-        restrictions.setAccessibleName("Mentions additionnelles")
-        remove = QPushButton("Retirer")
-        remove.setAccessibleName("Retirer cette catégorie")
+        restrictions.setPlaceholderText(_tr("mentions : 78, 96…"))
+        restrictions.setAccessibleName(_tr("Mentions additionnelles"))
+        remove = QPushButton(_tr("Retirer"))
+        remove.setAccessibleName(_tr("Retirer cette catégorie"))
         for widget in (category, obtained, restrictions, remove):
             layout.addWidget(widget)
             widget.setEnabled(not self._read_only)
@@ -406,12 +412,12 @@ def make_field(spec: FieldSpec) -> FieldEditor:
     if path == "legal_representative.quality":
         return ChoiceField(spec, [(q, q) for q in _QUALITIES], editable=True)
     if leaf in ("under_guardianship", "hosted", "mandate") or path.startswith("applicant.medical."):
-        return CheckField(spec, _CHECK_HELP.get(path, ""))
+        return CheckField(spec, _tr(_CHECK_HELP.get(path, "")))
     if path in _COUNTRY_PATHS:
-        field = TextField(spec, placeholder="FRA, ESP, MAR…", upper=True)
+        field = TextField(spec, placeholder=_tr("FRA, ESP, MAR…"), upper=True)
         field.edit.setMaxLength(3)
-        field.edit.setToolTip("Code du pays à 3 lettres (FRA pour la France).")
+        field.edit.setToolTip(_tr("Code du pays à 3 lettres (FRA pour la France)."))
         return field
     if path == "photo_signature.code":
-        return TextField(spec, placeholder=_PLACEHOLDERS[path], upper=True)
-    return TextField(spec, placeholder=_PLACEHOLDERS.get(path, ""))
+        return TextField(spec, placeholder=_tr(_PLACEHOLDERS[path]), upper=True)
+    return TextField(spec, placeholder=_tr(_PLACEHOLDERS.get(path, "")))

@@ -135,9 +135,10 @@ class PieceRow(QFrame):
             self.document_type.activated.connect(lambda _i: self._emit_dates())
             dates_line.addWidget(self.document_type)
         for which in DATES_USED.get(kind, ()):
-            field = DateField(FieldSpec(f"pieces.{kind}.{which}", DATE_LABELS[which]))
+            label = self.tr(DATE_LABELS[which])
+            field = DateField(FieldSpec(f"pieces.{kind}.{which}", label))
             field.edit.setObjectName(f"piece_date:{kind}.{which}")
-            field.edit.setPlaceholderText(f"{DATE_LABELS[which]} JJ/MM/AAAA")
+            field.edit.setPlaceholderText(f"{label} JJ/MM/AAAA")
             field.edited.connect(lambda _p, _v: self._emit_dates())
             self.dates[which] = field
             dates_line.addWidget(field)
@@ -145,8 +146,9 @@ class PieceRow(QFrame):
 
         self.thumbs = QHBoxLayout()
         self.thumbs.setSpacing(8)
-        thumbs_host = QWidget()
+        self.thumbs_host = thumbs_host = QWidget()
         thumbs_host.setLayout(self.thumbs)
+        thumbs_host.hide()
 
         self.action_bar = QHBoxLayout()
         if kind == "photo_signature":
@@ -214,6 +216,7 @@ class PieceRow(QFrame):
     def show_pages(self, pages: list[tuple[str, QPixmap | None, str]]) -> None:
         """(page sha, thumbnail or None while loading, verdict) per page."""
         clear_layout(self.thumbs)
+        self.thumbs_host.setVisible(bool(pages))
         for index, (_sha, pixmap, verdict) in enumerate(pages, 1):
             cell = QVBoxLayout()
             image = QLabel()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QUrl, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from permis_desktop.procedures.catalog import CATEGORIES, TRAINING_KINDS, TRAINING_MODES
@@ -19,15 +19,19 @@ from permis_desktop.ui.wizard.state import get_path, iso_to_french
 _SEX = {"F": "Féminin", "M": "Masculin"}
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("summary", text)
+
+
 def format_value(path: str, value: Any) -> str:
     """A facts value as the summary shows it."""
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
-        return "Oui" if value else "Non"
+        return _tr("Oui") if value else _tr("Non")
     leaf = path.rsplit(".", 1)[-1]
     if leaf == "sex":
-        return _SEX.get(str(value), str(value))
+        return _tr(_SEX.get(str(value), str(value)))
     if path == "training_mode":
         return TRAINING_MODES.get(str(value), str(value))
     if path == "training.kind":
