@@ -55,6 +55,7 @@ from permis_desktop.services.papers import (
     PapersService,
 )
 from permis_desktop.ui.labels import status_label
+from permis_desktop.ui.papers.printing import qdate
 from permis_desktop.ui.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -228,7 +229,7 @@ class FilingAssistantPanel(QWidget):
         self.date_edit.setAccessibleName(self.tr("Date du dépôt"))
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("dd/MM/yyyy")
-        self.date_edit.setDate(self.today or dt.date.today())
+        self.date_edit.setDate(qdate(self.today or dt.date.today()))
         self.record_button = QPushButton(self.tr("&Enregistrer le dépôt"))
         self.record_button.setObjectName("record_filing_button")
         self.record_button.setToolTip(
@@ -311,8 +312,9 @@ class FilingAssistantPanel(QWidget):
         self._show_filing(assistant.filing)
         while self.stack.count():
             widget = self.stack.widget(0)
-            self.stack.removeWidget(widget)
-            widget.deleteLater()
+            if widget is not None:
+                self.stack.removeWidget(widget)
+                widget.deleteLater()
         self.rows.clear()
         self.piece_labels.clear()
         self.step_list.blockSignals(True)
@@ -373,9 +375,7 @@ class FilingAssistantPanel(QWidget):
             drag = FileDragLabel(piece.path, text)
             drag.setObjectName(f"piece_file_{piece.kind}")
             drag.setAccessibleName(
-                self.tr("Fichier de la pièce {label} : {name}").format(
-                    label=piece.label, name=text
-                )
+                self.tr("Fichier de la pièce {label} : {name}").format(label=piece.label, name=text)
             )
             if piece.path is not None:
                 drag.setStyleSheet(
@@ -408,7 +408,7 @@ class FilingAssistantPanel(QWidget):
             self.filing_label.setStyleSheet(DONE_STYLE)
             self.number_edit.setText(filing.request_number)
             if filing.filed_on:
-                self.date_edit.setDate(filing.filed_on)
+                self.date_edit.setDate(qdate(filing.filed_on))
         else:
             self.filing_label.setText(
                 self.tr(

@@ -38,6 +38,7 @@ from permis_desktop.outputs.ants_documents import KINDS
 from permis_desktop.outputs.pdfbase import short_date
 from permis_desktop.services.context import DeskContext
 from permis_desktop.services.papers import AntsDocumentInfo, PapersService, ReceiptStatus
+from permis_desktop.ui.papers.printing import qdate
 from permis_desktop.ui.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -353,9 +354,9 @@ class AntsDocumentsPanel(QWidget):
         papers = self.papers
         self.worker.run_task(
             lambda _s: papers.remove_document(doc.id),
-            on_success=lambda _v: self._changed(self.tr("Document retiré : {label}.").format(
-                label=doc.label
-            )),
+            on_success=lambda _v: self._changed(
+                self.tr("Document retiré : {label}.").format(label=doc.label)
+            ),
             on_error=self._on_error,
             owner=self,
             pool="db",
@@ -384,7 +385,7 @@ class DocumentEditDialog(QDialog):
         self.date.setAccessibleName(self.tr("Date du document"))
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("dd/MM/yyyy")
-        self.date.setDate(doc.issued_on or dt.date.today())
+        self.date.setDate(qdate(doc.issued_on or dt.date.today()))
         form = QFormLayout()
         form.addRow(self.tr("&Type :"), self.kind)
         form.addRow(self.tr("&Date :"), self.date)

@@ -218,9 +218,7 @@ class DocumentPreview(QDialog):
         def job(state: Any) -> printing.PrintOutcome:
             data = printing.prepare(pdf, mode)
             state.check()
-            return printing.print_pdf(
-                printer, data, mode, state.progress, lambda: state.cancelled
-            )
+            return printing.print_pdf(printer, data, mode, state.progress, lambda: state.cancelled)
 
         self.worker.run_task(
             job,
@@ -265,9 +263,7 @@ class DocumentPreview(QDialog):
     def export_with_dialog(self, two_up: bool) -> None:
         if self.loaded is None:
             return
-        folder = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         name = self.filename
         if two_up:
             name = name[:-4] + "-cote-a-cote.pdf"

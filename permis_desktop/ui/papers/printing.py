@@ -17,12 +17,13 @@ the PDF itself, not pictures of it: the export keeps its text and stays small.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
@@ -49,6 +50,10 @@ class PrintOutcome:
     pages: int  # pages (faces) sent to the printer
     sheets: int
     to_file: str = ""  # the PDF written, when printing to a file
+
+
+def qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
 
 
 def duplex_supported(printer: QPrinter) -> bool:
