@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from permis_desktop.errors import BadInput
+from permis_desktop.errors import BadInput, OperationFailed
 from permis_desktop.models.entities import Dossier, Page, Piece, utcnow
 
 log = logging.getLogger(__name__)
@@ -276,6 +276,204 @@ class PieceService:
             sha = page.processed_sha256
         data: bytes = self.ctx.blobs.get(sha)
         return data
+
+    # -- page editor: non-destructive edits (the originals stay; parameters change) -----------
+
+    def pages_of(self, dossier_id: str, kind: str) -> list[AttachedPage]:
+        """The pages of a piece, in order (empty if the piece has none)."""
+        with self.ctx.db.transaction() as session:
+            dossier = _load_dossier(session, dossier_id)
+            piece = next((p for p in dossier.pieces if p.kind == kind), None)
+            return [_attached(row) for row in piece.pages] if piece is not None else []
+
+    def update_page(
+        self,
+        page_id: int,
+        *,
+        corners: Sequence[Sequence[float]] | None = None,
+        rotation: int | None = None,
+        filter: str | None = None,
+        auto_corners: bool = False,
+    ) -> AttachResult:
+        """Re-derive a page from its original with new corners (source pixels, clockwise
+        from the document's top-left), a rotation (degrees, multiple of 90) or a filter.
+        `auto_corners` forgets a manual crop and detects the outline again."""
+        dossier_id, kind, entries = self._entries_of_page(page_id)
+        for entry in entries:
+            if entry["id"] != page_id:
+                continue
+            params = entry["params"]
+            if corners is not None:
+                points = [[float(x), float(y)] for x, y in corners]
+                if len(points) != 4:
+                    raise BadInput("Indiquez les quatre coins du document.")
+                params["corners"] = points
+            if auto_corners:
+                params["corners"] = None
+            if rotation is not None:
+                if rotation % 90:
+                    raise BadInput("La rotation se fait par quart de tour.")
+                params["rotation"] = rotation % 360
+            if filter is not None:
+                from permis_desktop.scan.formats import FILTERS
+
+                if filter not in FILTERS:
+                    raise BadInput(f"Filtre inconnu : « {filter} ».")
+                params["filter"] = filter
+            params.pop("accepted", None)  # a new derivation gets a new verdict
+            entry["edited"] = True
+        return self._rederive(dossier_id, kind, entries)
+
+    def rotate_page(self, page_id: int, quarter_turns: int = 1) -> AttachResult:
+        """Turn a page by quarter turns clockwise (negative: counter-clockwise)."""
+        dossier_id, kind, entries = self._entries_of_page(page_id)
+        current = next(int(e["params"].get("rotation", 0)) for e in entries if e["id"] == page_id)
+        return self.update_page(page_id, rotation=(current + 90 * quarter_turns) % 360)
+
+    def reorder_pages(self, dossier_id: str, kind: str, page_ids: Sequence[int]) -> AttachResult:
+        """Put the piece's pages in the order of `page_ids` (all of them, each once)."""
+        with self.ctx.db.transaction() as session:
+            dossier = _load_dossier(session, dossier_id)
+            dossier_id = dossier.id
+            piece = next((p for p in dossier.pieces if p.kind == kind), None)
+            current = [row.id for row in piece.pages] if piece is not None else []
+        if sorted(current) != sorted(page_ids):
+            raise BadInput("L'ordre des pages ne correspond plus à la pièce : rouvrez l'éditeur.")
+        _dossier, _kind, entries = self._entries_of_page(current[0]) if current else ("", kind, [])
+        by_id = {e["id"]: e for e in entries}
+        return self._rederive(dossier_id, kind, [by_id[i] for i in page_ids])
+
+    def delete_page(self, page_id: int) -> AttachResult:
+        """Remove a page from its piece; its original stays in the blob store (`permis gc`)."""
+        dossier_id, kind, entries = self._entries_of_page(page_id)
+        return self._rederive(dossier_id, kind, [e for e in entries if e["id"] != page_id])
+
+    def _entries_of_page(self, page_id: int) -> tuple[str, str, list[dict[str, Any]]]:
+        with self.ctx.db.transaction() as session:
+            page = session.get(Page, page_id)
+            if page is None:
+                raise BadInput(f"Aucune page n'a l'identifiant {page_id}.")
+            piece = page.piece
+            entries = [
+                {"id": row.id, "sha": row.original_sha256, "params": dict(row.params or {})}
+                for row in piece.pages
+            ]
+            return piece.dossier.id, piece.kind, entries
+
+    def _rederive(self, dossier_id: str, kind: str, entries: list[dict[str, Any]]) -> AttachResult:
+        """Rebuild the piece's pages from their originals and (edited) parameters, in order."""
+        from permis_desktop.scan.loader import open_source
+        from permis_desktop.scan.pipeline import PageParams, process_files
+
+        with self.ctx.db.transaction() as session:
+            dossier = _load_dossier(session, dossier_id)
+            piece = next((p for p in dossier.pieces if p.kind == kind), None)
+            document_type = piece.document_type if piece else None
+        sources = []
+        stored: list[PageParams | None] = []
+        for entry in entries:
+            params = entry["params"]
+            name = str(params.get("source_name") or "page")
+            pages = open_source(name, self.ctx.blobs.get(entry["sha"]))
+            index = int(params.get("source_page", 1)) - 1
+            if not 0 <= index < len(pages):
+                raise OperationFailed(f"La page d'origine de « {name} » est introuvable.")
+            sources.append(pages[index])
+            # No stored outline: detected again, with the user's rotation and filter.
+            stored.append(
+                PageParams.from_json(params)
+                if params.get("corners")
+                else PageParams(
+                    corners=None,
+                    rotation=int(params.get("rotation", 0)),
+                    filter=str(params.get("filter", "auto")),
+                )
+            )
+        result = (
+            process_files(
+                [],
+                kind,
+                "auto",
+                document_type=document_type,
+                sources=sources,
+                params=stored,
+                **self._options(kind),
+            )
+            if sources
+            else None
+        )
+        processed_sha = (
+            [self.ctx.blobs.put(_output_bytes(result, i)) for i in range(len(result.outputs))]
+            if result is not None
+            else []
+        )
+        with self.ctx.db.transaction() as session:
+            dossier = _load_dossier(session, dossier_id)
+            piece = next((p for p in dossier.pieces if p.kind == kind), None)
+            if piece is None:
+                raise BadInput("Cette pièce n'a pas de pages.")
+            for old in list(piece.pages):
+                piece.pages.remove(old)
+                session.delete(old)
+            session.flush()
+            rows: list[Page] = []
+            for position, entry in enumerate(entries):
+                assert result is not None
+                page = result.pages[position]
+                params = dict(entry["params"])
+                params.update(page.params.to_json())
+                params.update(
+                    {
+                        "verdict": page.verdict,
+                        "reasons": page.reasons,
+                        "dpi": round(page.dpi),
+                        "output_dpi": round(page.output_dpi),
+                        "size": list(page.size),
+                        "bytes": page.bytes,
+                        "vector": page.vector,
+                        "output_page": page.output_page,
+                        "format": result.format.id,
+                    }
+                )
+                row = Page(
+                    position=position,
+                    original_sha256=entry["sha"],
+                    processed_sha256=processed_sha[page.output_page - 1],
+                    params=params,
+                )
+                piece.pages.append(row)
+                rows.append(row)
+            piece.status = "provided" if rows else "missing"
+            piece.updated_at = utcnow()
+            dossier.version += 1
+            dossier.updated_at = utcnow()
+            session.flush()
+            log.info("dossier %s piece %s: %d page(s) re-derived", dossier.id, kind, len(rows))
+            return AttachResult(
+                dossier_id=dossier.id,
+                dossier_version=dossier.version,
+                piece_id=piece.id,
+                kind=kind,
+                status=piece.status,
+                total_bytes=result.total_bytes if result is not None else 0,
+                pages=[_attached(row) for row in rows],
+            )
+
+
+def _attached(row: Page) -> AttachedPage:
+    params = dict(row.params or {})
+    return AttachedPage(
+        id=row.id,
+        position=row.position,
+        source=str(params.get("source_name", "")),
+        source_page=int(params.get("source_page", 1)),
+        original_sha256=row.original_sha256,
+        processed_sha256=row.processed_sha256,
+        verdict=str(params.get("verdict", "")),
+        reasons=list(params.get("reasons", [])),
+        bytes=int(params.get("bytes", 0)),
+        params=params,
+    )
 
 
 def _output_bytes(result: Any, index: int) -> bytes:

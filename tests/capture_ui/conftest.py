@@ -3,6 +3,7 @@ restricted to its `test` backend, and camera scenes rendered by the corpus gener
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -52,6 +53,7 @@ def corpus():  # type: ignore[no-untyped-def]
     return make_corpus
 
 
+@functools.lru_cache(maxsize=16)
 def card_scene(seed: int, side: str = "recto", frame: tuple[int, int] = (2000, 1500)) -> np.ndarray:
     """A photo of an ID card on a desk (corpus generator, condition "ok")."""
     mc = corpus()
@@ -60,6 +62,7 @@ def card_scene(seed: int, side: str = "recto", frame: tuple[int, int] = (2000, 1
     return np.asarray(image)
 
 
+@functools.lru_cache(maxsize=4)
 def empty_desk(seed: int = 0, frame: tuple[int, int] = (2000, 1500)) -> np.ndarray:
     mc = corpus()
     rng = np.random.default_rng([2027, seed])

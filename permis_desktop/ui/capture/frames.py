@@ -233,7 +233,7 @@ def _camera_permission_granted() -> bool:
         return True
     status = app.checkPermission(QCameraPermission())
     if status == Qt.PermissionStatus.Undetermined:
-        app.requestPermission(QCameraPermission(), lambda _p: None)
+        app.requestPermission(QCameraPermission(), app, lambda _p: None)
         return True
     return bool(status != Qt.PermissionStatus.Denied)
 
@@ -295,6 +295,8 @@ class FileFrameSource(FrameSource):
         self._timer.stop()
 
     def _tick(self) -> None:
+        if self._mm is None:
+            return
         index = int((time.monotonic() - self._started) * self.fps)
         if self.loop:
             index %= len(self._images)

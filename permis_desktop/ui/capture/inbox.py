@@ -11,6 +11,7 @@ piece's row: the drag carries the file's URL) or dismisses it. Assigned files go
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ POLL_MS = 1000
 class _InboxList(QListWidget):
     """Thumbnails that can be dragged onto a piece row as files."""
 
-    def mimeData(self, items: list[QListWidgetItem]) -> Any:  # noqa: N802 - Qt override
+    def mimeData(self, items: Sequence[QListWidgetItem]) -> Any:  # noqa: N802 - Qt override
         mime = super().mimeData(items)
         mime.setUrls(
             [QUrl.fromLocalFile(str(item.data(Qt.ItemDataRole.UserRole))) for item in items]
