@@ -37,17 +37,13 @@ def _keyring() -> Any | None:
     return keyring
 
 
-def _account(settings: Settings) -> str:
-    return str(settings.get("sync.server_url") or "default").rstrip("/")
-
-
 def load_token(settings: Settings) -> str:
     ring = _keyring()
     stored = str(settings.get(KEY) or "").strip()
     if ring is None:
         return stored
     try:
-        token = ring.get_password(SERVICE, _account(settings)) or ""
+        token = ring.get_password(SERVICE, KEY) or ""
     except Exception as exc:
         log.warning("keyring read failed (%s); using the settings file", exc)
         return stored
@@ -63,7 +59,7 @@ def store_token(settings: Settings, token: str) -> str:
     ring = _keyring()
     if ring is not None:
         try:
-            ring.set_password(SERVICE, _account(settings), token)
+            ring.set_password(SERVICE, KEY, token)
         except Exception as exc:
             log.warning("keyring write failed (%s); the token stays in the settings file", exc)
         else:

@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import logging
 import random
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -123,6 +124,9 @@ class Outbox:
         self.blobs = blobs
         self.clock = clock
         self.rng = rng
+        # Items are sent from a few threads; their short local transactions take turns, as
+        # SQLite cannot upgrade concurrent read transactions to writes (SQLITE_BUSY_SNAPSHOT).
+        self._local = threading.Lock()
 
     # -- what is waiting -------------------------------------------------------------------
 
@@ -227,7 +231,7 @@ class Outbox:
         return ItemResult(item_id, dossier_id, "sent", receipt.outcome, uploaded)
 
     def _snapshot(self, item_id: int) -> tuple[str, str, dict[str, Any]] | ItemResult:
-        with self.db.transaction() as session:
+        with self._local, self.db.transaction() as session:
             item = session.get(OutboxItem, item_id)
             if item is None or item.state != PENDING:
                 return ItemResult(item_id, item.dossier_id if item else "", "skipped")
@@ -295,7 +299,7 @@ class Outbox:
     # -- recording the outcome -------------------------------------------------------------
 
     def _acknowledge(self, item_id: int, receipt: Receipt) -> None:
-        with self.db.transaction() as session:
+        with self._local, self.db.transaction() as session:
             item = session.get(OutboxItem, item_id)
             if item is None:
                 return
@@ -323,7 +327,7 @@ class Outbox:
         )
 
     def _back_off(self, item_id: int, message: str, retry_after: float | None) -> float:
-        with self.db.transaction() as session:
+        with self._local, self.db.transaction() as session:
             item = session.get(OutboxItem, item_id)
             if item is None:
                 return 0.0
@@ -334,7 +338,7 @@ class Outbox:
             return delay
 
     def _fail(self, item_id: int, message: str) -> None:
-        with self.db.transaction() as session:
+        with self._local, self.db.transaction() as session:
             item = session.get(OutboxItem, item_id)
             if item is None:
                 return
@@ -346,7 +350,7 @@ class Outbox:
                 dossier.sync_state = "failed"
 
     def _note(self, item_id: int, message: str) -> None:
-        with self.db.transaction() as session:
+        with self._local, self.db.transaction() as session:
             item = session.get(OutboxItem, item_id)
             if item is not None:
                 item.last_error = message

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from permis_desktop.sync.feed import Applied, Cursor, Feed
 from permis_desktop.sync.outbox import ItemResult, Outbox
 
 log = logging.getLogger(__name__)
+
+# Outbox items sent at once (each uploads its page files a few at a time as well).
+PARALLEL_ITEMS = 3
 
 
 @dataclass
@@ -85,14 +89,7 @@ class SyncWorker:
         report = RoundReport()
         client = self.make_client()
         try:
-            for item_id in self.outbox.due():
-                if self._stop.is_set():
-                    break
-                result = self.outbox.send(client, item_id)
-                self._count(report, result)
-                if result.outcome == "unauthorized":
-                    report.needs_token = True
-                    break
+            self._send_due(client, report)
             if not report.needs_token:
                 try:
                     report.applied = self.feed.pull(client, self.on_applied)
@@ -111,6 +108,30 @@ class SyncWorker:
         self.last_error = report.errors[-1] if report.errors else ""
         self._publish(report)
         return report
+
+    def _send_due(self, client: ServiceClient, report: RoundReport) -> None:
+        """Send the due items, a few at a time: one item's round trips overlap another's
+        uploads. Each item stays isolated; a refused token stops the items not yet begun."""
+        halt = threading.Event()
+
+        def send(item_id: int) -> ItemResult | None:
+            if halt.is_set() or self._stop.is_set():
+                return None
+            result = self.outbox.send(client, item_id)
+            if result.outcome == "unauthorized":
+                halt.set()
+            return result
+
+        due = self.outbox.due()
+        if len(due) <= 1 or PARALLEL_ITEMS <= 1:
+            results = [send(item_id) for item_id in due]
+        else:
+            with ThreadPoolExecutor(PARALLEL_ITEMS, thread_name_prefix="sync-item") as pool:
+                results = list(pool.map(send, due))
+        for result in results:
+            if result is not None:
+                self._count(report, result)
+        report.needs_token = halt.is_set()
 
     @staticmethod
     def _count(report: RoundReport, result: ItemResult) -> None:

@@ -39,30 +39,31 @@ def settings(tmp_path) -> Settings:
     return s
 
 
+@pytest.fixture(autouse=True)
+def no_keyring() -> Iterator[None]:
+    # Defining MemoryKeyring registers it as a candidate backend: leave "none" behind.
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(fail.Keyring())
+
+
 @pytest.fixture
-def ring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
+def ring() -> MemoryKeyring:
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    return backend
 
 
 def test_without_a_keyring_the_token_stays_in_the_settings_file(settings, tmp_path):
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    try:
-        assert store_token(settings, "pds_abc") == "settings"
-        assert Settings(tmp_path / "settings.json").get("sync.token") == "pds_abc"
-        assert load_token(settings) == "pds_abc"
-    finally:
-        keyring.set_keyring(previous)
+    assert store_token(settings, "pds_abc") == "settings"
+    assert Settings(tmp_path / "settings.json").get("sync.token") == "pds_abc"
+    assert load_token(settings) == "pds_abc"
 
 
 def test_with_a_keyring_the_token_leaves_the_settings_file(settings, ring, tmp_path):
     assert store_token(settings, "pds_secret") == "keyring"
     assert Settings(tmp_path / "settings.json").get("sync.token") == ""
-    assert ring.values == {("permis-desktop", "https://agence.example"): "pds_secret"}
+    assert ring.values == {("permis-desktop", "sync.token"): "pds_secret"}
     assert load_token(settings) == "pds_secret"
 
 
@@ -70,5 +71,5 @@ def test_a_token_set_headless_is_moved_into_the_keyring(settings, ring, tmp_path
     store_token(settings, "pds_old")
     settings.set("sync.token", "pds_new")  # permis config set sync.token pds_new
     assert load_token(settings) == "pds_new"
-    assert ring.values[("permis-desktop", "https://agence.example")] == "pds_new"
+    assert ring.values[("permis-desktop", "sync.token")] == "pds_new"
     assert Settings(tmp_path / "settings.json").get("sync.token") == ""
