@@ -66,8 +66,7 @@ def quality_run(n: int, seed: int, workdir: Path) -> dict[str, object]:
     confusion: dict[str, dict[str, int]] = {}
     misses: list[str] = []
     for sample in mc.generate(seed, n):
-        path = workdir / f"{sample.name}.jpg"
-        cv2.imwrite(str(path), sample.image, [cv2.IMWRITE_JPEG_QUALITY, 92])
+        path = mc.save_jpeg(sample, workdir / f"{sample.name}.jpg")
         result = process_file(path, sample.kind, watermark_identity=False)
         page = result.pages[0]
         truth = np.array(sample.corners)

@@ -38,6 +38,7 @@ DETECT_MAX_SIDE = 640
 _MIN_AREA = 0.04
 # A candidate needs this much of its perimeter on an edge.
 _MIN_SUPPORT = 0.6
+_MIN_SIDE_SUPPORT = 0.3
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,12 @@ def _support(grads: Gradients, quad: Points, threshold: float) -> float:
                 val = across * sign
                 ok = (val >= threshold) & (val >= 1.5 * along) & inside
                 best = max(best, int(ok.any(axis=0).sum()))
-        total += best / len(t)
+        share = best / len(t)
+        # Every side of a document shows somewhere; a quad with a side on nothing (a
+        # corner of the frame, a text block's open side) is not a document.
+        if share < _MIN_SIDE_SUPPORT:
+            return 0.0
+        total += share
     return total / 4
 
 
@@ -471,22 +477,24 @@ def refine_corners(
     return quad
 
 
-def side_coverage(image: Image8, corners: Points) -> list[float]:
-    """For each side, the share of its length where the document's edge is actually seen.
+def corner_occlusion(image: Image8, corners: Points) -> float:
+    """How much of the document's outline is hidden around its worst corner (0..1).
 
-    A finger or an object over a corner hides the edge there: the share drops. Rounded card
+    A finger or an object over a corner hides the edge on *both* sides of that corner:
+    for each corner, the shorter of the two hidden runs that end at it, as a share of the
+    side. A glare spot or a shadow across one side does not look like this. Rounded card
     corners are outside the sampled span (7 % to 93 % of each side).
     """
     quad = np.asarray(corners, dtype=np.float64)
     h, w = image.shape[:2]
-    out: list[float] = []
+    lead: list[float] = []
+    trail: list[float] = []
     for i in range(4):
         p, q = quad[i], quad[(i + 1) % 4]
         vec = q - p
         length = float(np.hypot(*vec))
         if length < 8:
-            out.append(0.0)
-            continue
+            return 0.0
         normal = np.array([-vec[1], vec[0]]) / length
         t = np.linspace(0.07, 0.93, 48)
         base = p[None, :] + vec[None, :] * t[:, None]
@@ -500,10 +508,14 @@ def side_coverage(image: Image8, corners: Points) -> list[float]:
         step = prof[:, 6:].mean(axis=1) - prof[:, :3].mean(axis=1)
         if float(np.median(step)) < 0:
             step = -step
-        ref = float(np.median(np.sort(step)[len(step) // 4 :]))
-        if ref <= 2.0:
-            out.append(0.0)
+        ref = float(np.median(np.sort(step)[len(step) // 2 :]))
+        if ref <= 3.0:
+            lead.append(0.0)
+            trail.append(0.0)
             continue
-        seen = (step >= 0.35 * ref) & inside
-        out.append(float(seen.mean()))
-    return out
+        hidden = (step < 0.3 * ref) | ~inside
+        first_seen = int(np.argmin(hidden)) if not hidden.all() else len(hidden)
+        last_seen = int(np.argmin(hidden[::-1])) if not hidden.all() else len(hidden)
+        lead.append(first_seen / len(hidden))
+        trail.append(last_seen / len(hidden))
+    return max(min(trail[(j - 1) % 4], lead[j]) for j in range(4))

@@ -33,7 +33,7 @@ from permis_desktop.scan.detect import (
     full_frame,
     order_clockwise,
     refine_corners,
-    side_coverage,
+    corner_occlusion,
 )
 from permis_desktop.scan.encode import Encoded, compose_sides, encode_to_budget, watermark
 from permis_desktop.scan.enhance import enhance
@@ -274,7 +274,7 @@ def process_page(
     kx, ky = work.shape[1] / stored_w, work.shape[0] / stored_h
     corners_st = _to_stored(corners_up, src, (stored_w, stored_h))
     corners_work = np.c_[(corners_st[:, 0] + 0.5) * kx - 0.5, (corners_st[:, 1] + 0.5) * ky - 0.5]
-    coverage: list[float] | None = None
+    occlusion = 0.0
     if platen_page:
         diag = float(np.hypot(*work.shape[:2]))
         refined = refine_corners(work, corners_work, radius=0.03 * diag)
@@ -289,7 +289,7 @@ def process_page(
         corners_up = _to_upright(corners_st, src, (stored_w, stored_h))
     elif auto_corners and found:
         corners_work = refine_corners(work, corners_work)
-        coverage = side_coverage(work, corners_work)
+        occlusion = corner_occlusion(work, corners_work)
         corners_st = np.c_[
             (corners_work[:, 0] + 0.5) / kx - 0.5, (corners_work[:, 1] + 0.5) / ky - 0.5
         ]
@@ -302,14 +302,16 @@ def process_page(
     if auto_corners and (found or platen_page) and geometry.upside_down(rectified, fmt):
         rectified = np.ascontiguousarray(rectified[::-1, ::-1])
         corners_up = geometry.rotate_order(corners_up, 2)
-    fills = _fills_frame(src, corners_up, fmt) or (
-        not found and src.scanned and _aspect_matches(W, H, fmt)
-    )
+    fills = platen_page or _fills_frame(src, corners_up, fmt)
     framing = quality.framing_problems(
-        corners_up, (W, H), found=found, fills_frame_ok=fills, side_coverage=coverage
+        corners_up, (W, H), found=found, fills_frame_ok=fills, occlusion=occlusion
     )
     report = quality.assess_quality(
-        quality.canonical(rectified, fmt, mm), fmt, effective_dpi=eff_dpi, cut_off=framing
+        quality.canonical(rectified, fmt, mm),
+        fmt,
+        effective_dpi=eff_dpi,
+        cut_off=framing,
+        scanned=src.scanned,
     )
     report.metrics["support"] = support
     processed = enhance(rectified, chosen, px_per_mm=out_dpi / 25.4, card=fmt.identity)

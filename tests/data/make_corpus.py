@@ -526,7 +526,10 @@ def make_photo(
         if inside.all():
             corners += np.array(shift) * 0.6
     _composite(scene, flat, mask, corners, shadow=True, rng=rng)
-    light = _illumination(rng, fw, fh, float(rng.uniform(0.05, 0.3)))
+    # Auto-exposure puts white paper below clipping; the light falls off across the frame.
+    light = _illumination(rng, fw, fh, float(rng.uniform(0.05, 0.25))) * float(
+        rng.uniform(0.78, 0.88)
+    )
     scene *= light[..., None]
     if condition == "shadow":
         poly = np.array(
@@ -684,11 +687,33 @@ def generate(
         )
 
 
+def scan_dpi(sample: Sample) -> int | None:
+    """The resolution a scanner would have written in the file, None for photos."""
+    if sample.capture != "scan":
+        return None
+    mm = CARD_MM if sample.kind == "identity" else A4_MM
+    px = np.linalg.norm(np.array(sample.corners[1]) - np.array(sample.corners[0]))
+    return int(round(px / mm[0] * 25.4 / 50) * 50)
+
+
+def save_jpeg(sample: Sample, path: Path, quality: int = 92) -> Path:
+    """Write the sample as a JPEG; scans carry their resolution, as scanners write it."""
+    from PIL import Image
+
+    rgb = cv2.cvtColor(sample.image, cv2.COLOR_BGR2RGB)
+    dpi = scan_dpi(sample)
+    options: dict[str, Any] = {"quality": quality}
+    if dpi:
+        options["dpi"] = (dpi, dpi)
+    Image.fromarray(rgb).save(path, "JPEG", **options)
+    return path
+
+
 def write(samples: Iterator[Sample], out: Path) -> list[dict[str, Any]]:
     out.mkdir(parents=True, exist_ok=True)
     truth = []
     for s in samples:
-        cv2.imwrite(str(out / f"{s.name}.jpg"), s.image, [cv2.IMWRITE_JPEG_QUALITY, 92])
+        save_jpeg(s, out / f"{s.name}.jpg")
         cv2.imwrite(str(out / f"{s.name}.flat.png"), s.flat)
         truth.append(s.truth())
     (out / "truth.json").write_text(json.dumps(truth, indent=1), encoding="utf-8")
