@@ -120,7 +120,11 @@ class FieldRow:
         self.value.setWordWrap(True)
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.value.setStyleSheet("font-weight: bold;")
-        self.button = QPushButton(panel.tr("Copier"))
+        self.button = QPushButton(
+            panel.tr("Copier  Alt+{n}").format(n=number)
+            if number <= SHORTCUT_KEYS
+            else panel.tr("Copier")
+        )
         self.button.setObjectName(f"copy_{field.key}")
         self.button.setAccessibleName(panel.tr("Copier {label}").format(label=field.label))
         keys = panel.tr("Ctrl+Maj+C sur la ligne")
@@ -195,7 +199,6 @@ class FilingAssistantPanel(QWidget):
         self.step_list = QListWidget()
         self.step_list.setObjectName("assistant_steps")
         self.step_list.setAccessibleName(self.tr("Étapes du formulaire ANTS (cochez les faites)"))
-        self.step_list.setMaximumHeight(150)
         self.step_list.currentRowChanged.connect(self._on_step_row)
         self.step_list.itemChanged.connect(self._on_step_ticked)
         self.stack = QStackedWidget()
@@ -329,6 +332,10 @@ class FilingAssistantPanel(QWidget):
             self.step_list.addItem(item)
             self.stack.addWidget(self._step_page(step, assistant))
         self.step_list.blockSignals(False)
+        rows = max(1, self.step_list.count())
+        self.step_list.setFixedHeight(
+            self.step_list.sizeHintForRow(0) * rows + 2 * self.step_list.frameWidth() + 4
+        )
         self._set_enabled(True)
         self.kit_button.setEnabled(assistant.kit_folder is not None)
         first_open = next(

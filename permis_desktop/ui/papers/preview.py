@@ -141,6 +141,10 @@ class DocumentPreview(QDialog):
         zoom_out.setAccessibleName(self.tr("Réduire"))
         zoom_out.setToolTip(self.tr("Réduire (Ctrl+-)"))
         zoom_out.clicked.connect(lambda: self.zoom(0.8))
+        for button in (zoom_in, zoom_out):
+            button.setFixedWidth(button.fontMetrics().horizontalAdvance("M") * 3)
+        self.pages_label = QLabel()
+        self.pages_label.setObjectName("preview_pages")
         close = QPushButton(self.tr("Fermer"))
         close.setObjectName("close_preview")
         close.clicked.connect(self.close)
@@ -156,11 +160,14 @@ class DocumentPreview(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(zoom_out)
         buttons.addWidget(zoom_in)
+        buttons.addWidget(self.pages_label)
         buttons.addStretch(1)
         buttons.addWidget(self.export_two_up_button)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.print_button)
         buttons.addWidget(close)
+        if self.loaded is not None:
+            self.pages_label.setText(self.tr("{n} page(s)").format(n=self.loaded.pages))
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(self.note)
@@ -294,7 +301,3 @@ class DocumentPreview(QDialog):
     def _on_exported(self, path: Path) -> None:
         self.status.setText(self.tr("PDF enregistré : {path}").format(path=path))
         self.exported.emit(path)
-
-    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
-        self.view.setDocument(None)  # type: ignore[arg-type]
-        super().closeEvent(event)
