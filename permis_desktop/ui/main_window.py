@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.editor is not None:
             self.editor.flush()  # never a "save?" question: the save is already on its way
+            self.editor.keep_unsaved()  # and if it fails, the typing is kept for next time
         try:
             settings = self._qsettings()
             settings.setValue("main/geometry", self.saveGeometry())
@@ -252,6 +253,7 @@ class MainWindow(QMainWindow):
             return
         self.editor = None
         editor.flush()
+        editor.keep_unsaved()
         self.list_page.select_next = editor.dossier_id
         self.pages.setCurrentWidget(self.list_page)
         self.pages.removeWidget(editor)

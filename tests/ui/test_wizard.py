@@ -298,3 +298,74 @@ def test_validation_refused_by_the_service_lists_the_obstacles(qtbot, desk, work
     editor.validate()  # as if the button were pressed anyway
     qtbot.waitUntil(lambda: "Validation refusée" in editor.summary.verdict.text())
     assert WorkflowService(desk.db).dossiers.get(dossier_id).status == "draft"
+
+
+def test_each_step_says_what_remains_on_it(qtbot, desk, worker) -> None:
+    dossier_id = _new(desk, birth_name="Martin", birth_date="1996-05-14")
+    window = open_window(qtbot, desk, worker)
+    editor = open_editor(qtbot, window, dossier_id)
+
+    def mark(step: str) -> str:
+        row = editor.step_ids().index(step)
+        return editor.step_list.item(row).text()
+
+    assert "✖" in mark("adresse") and mark("sante").endswith("✔")
+    for path, text in (
+        ("applicant.address.line1", "3 rue des Lilas"),
+        ("applicant.address.postal_code", "69003"),
+        ("applicant.address.city", "Lyon"),
+        ("applicant.email", "lea@example.fr"),
+    ):
+        type_into(qtbot, editor, path, text)
+    assert mark("adresse") == "2. Adresse et contact  ✔"
+    assert "✖ 3" in mark("pieces")  # identity, proof of address, e-photo code
+
+
+def test_extension_licence_held_and_training_procedure_pages(qtbot, desk, worker) -> None:
+    dossier_id = _new(desk, "licence_after_training_b96", birth_name="Rousseau")
+    window = open_window(qtbot, desk, worker)
+    editor = open_editor(qtbot, window, dossier_id)
+    assert {"permis", "formation"} <= set(editor.step_ids())
+    choose(qtbot, editor, "training.kind", "Formation B96 (7 heures)")
+    type_into(qtbot, editor, "training.completed", "02/11/2026")
+    held = field(editor, "applicant.licence.categories")
+    editor.focus_field("applicant.licence.categories")
+    qtbot.mouseClick(held.add_button, Qt.MouseButton.LeftButton)
+    _line, _category, obtained, restrictions = held.rows[0]
+    keys(qtbot, obtained, "14/03/2015")
+    keys(qtbot, restrictions, "78")
+    qtbot.waitUntil(lambda: saved(editor))
+    facts = DossierService(desk.db).get(dossier_id).facts
+    assert facts["applicant"]["licence"]["categories"] == [
+        {"category": "B", "obtained": "2015-03-14", "restrictions": ["78"]}
+    ]
+    assert facts["training"] == {"kind": "b96", "completed": "2026-11-02"}
+    keys(qtbot, obtained, "x")
+    assert held.level == "error" and "JJ/MM/AAAA" in held.message.text()
+
+
+def test_closing_while_saves_fail_keeps_the_typing_for_next_time(
+    qtbot, desk, worker, make_read_only
+) -> None:
+    dossier_id = _new(desk, birth_name="Martin")
+    window = open_window(qtbot, desk, worker)
+    editor = open_editor(qtbot, window, dossier_id)
+    qtbot.waitUntil(lambda: saved(editor))
+    worker.wait_idle()
+    make_read_only(desk.paths.database)
+    desk.db.engine.dispose()
+    type_into(qtbot, editor, "applicant.address.city", "Vénissieux")
+    qtbot.waitUntil(lambda: editor.failure.isVisible(), timeout=5000)
+    window.close()  # no question asked
+    kept = desk.paths.data / "recovery" / f"{dossier_id}.json"
+    assert kept.exists()
+    worker.wait_idle()
+    thaw(desk.paths.database)
+    desk.db.engine.dispose()
+    again = open_window(qtbot, desk, worker)
+    editor = open_editor(qtbot, again, dossier_id)
+    assert editor.notice.isVisible() and "reprises" in editor.notice.text()
+    assert field(editor, "applicant.address.city").edit.text() == "Vénissieux"
+    qtbot.waitUntil(lambda: saved(editor) and not kept.exists(), timeout=5000)
+    city = DossierService(desk.db).get(dossier_id).facts["applicant"]["address"]["city"]
+    assert city == "Vénissieux"

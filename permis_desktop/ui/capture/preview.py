@@ -26,6 +26,7 @@ class PreviewView(QWidget):
         self.outline: tuple[tuple[float, float], ...] = ()
         self.steady = 0.0  # 0..1 of the hold before auto-capture
         self.frames_shown = 0
+        self.frames_painted = 0
 
     def set_image(self, image: QImage) -> None:
         self._image = image
@@ -52,6 +53,7 @@ class PreviewView(QWidget):
             return
         target = self.image_rect()
         painter.drawImage(target, self._image)
+        self.frames_painted += 1
         if len(self.outline) == 4:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             colour = STEADY if self.steady > 0 else SEARCHING

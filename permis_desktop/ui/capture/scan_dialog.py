@@ -54,7 +54,7 @@ DEFAULT_RESOLUTIONS = (150, 200, 300, 600)
 class _Relay(QObject):
     """Lives in the GUI thread; emitting from the scanning thread queues the call here."""
 
-    page_received = Signal(object, object)  # spool path, ScannedPage
+    page_received = Signal(object, object, object)  # spool path, ScannedPage, QImage thumbnail
     progressed = Signal(object)  # ScanProgress
 
 
@@ -357,7 +357,14 @@ class ScanDialog(QDialog):
                 # On the scanning thread: the page is on disk before anything else happens.
                 path = folder / f"scan-{kind}-{stamp}-{page.index:03d}{page.extension}"
                 atomic_write_bytes(path, page.data)
-                relay.page_received.emit(path, page)
+                # The thumbnail is made here too (tens of ms, JPEG decoded at 1/8): the
+                # worker's other threads may be busy attaching earlier pages.
+                try:
+                    image = thumbnail(page.data)
+                except Exception as exc:  # an odd format still reaches the piece
+                    log.warning("thumbnail of scanned page %d: %s", page.index, exc)
+                    image = QImage()
+                relay.page_received.emit(path, page, image)
 
             return collect_pages(
                 registry.scan(device_id, request, progress=relay.progressed.emit, cancel=token),
@@ -385,31 +392,20 @@ class ScanDialog(QDialog):
             self.progress.setValue(round(100 * progress.fraction))
         self.status.setText(self.tr("Numérisation de la page {n}…").format(n=progress.page))
 
-    def _on_page(self, path: Path, page: Any) -> None:
+    def _on_page(self, path: Path, page: Any, image: QImage) -> None:
         self.pages_received += 1
         self.pages_this_run += 1
         item = QListWidgetItem(self.tr("Page {n}\nen cours…").format(n=self.pages_received))
         item.setData(Qt.ItemDataRole.UserRole, path.name)
         item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.pages_view.addItem(item)
-        self._items[path.name] = item
-        received_at = page.received_at
-        self.attacher.add_file(path)
-
-        def make(_state: Any) -> QImage:
-            return thumbnail(path.read_bytes())
-
-        def shown(image: QImage) -> None:
+        if not image.isNull():
             item.setIcon(QIcon(QPixmap.fromImage(image)))
-            if received_at:
-                self.thumb_latencies.append(time.monotonic() - received_at)
-
-        self.worker.run_task(
-            make,
-            on_success=shown,
-            on_error=lambda exc: log.warning("thumbnail of %s: %s", path.name, exc),
-            owner=self,
-        )
+        self.pages_view.addItem(item)
+        self.pages_view.scrollToItem(item)
+        self._items[path.name] = item
+        if page.received_at:
+            self.thumb_latencies.append(time.monotonic() - page.received_at)
+        self.attacher.add_file(path)
 
     def _on_scan_done(self, outcome: Any) -> None:
         self.scanning = False

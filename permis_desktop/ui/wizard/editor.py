@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import html
 import logging
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -43,6 +44,7 @@ from permis_desktop.services.workflow import (
     obstacles,
 )
 from permis_desktop.ui.labels import procedure_label, status_colour, status_label
+from permis_desktop.ui.wizard import recovery
 from permis_desktop.ui.wizard.autosave import FAILED, SAVED, Autosaver
 from permis_desktop.ui.wizard.checklist_panel import ChecklistPanel
 from permis_desktop.ui.wizard.fields import ERROR, WARNING, FieldEditor
@@ -97,6 +99,7 @@ class DossierEditor(QWidget):
         self.autosaver.saved.connect(lambda _v: self.dossier_changed.emit(self.dossier_id))
 
         self._build(detail)
+        self._take_back_unsaved(detail)
         self.recompute()
         start = detail.wizard_step if detail.wizard_step in self.step_ids() else "demandeur"
         self.go_to(start, remember=False)
@@ -140,6 +143,12 @@ class DossierEditor(QWidget):
         failure_layout.addWidget(self.failure_text, 1)
         failure_layout.addWidget(self.retry_button)
         self.failure.hide()
+
+        self.notice = QLabel()
+        self.notice.setObjectName("recovered_notice")
+        self.notice.setWordWrap(True)
+        self.notice.setFrameShape(QFrame.Shape.StyledPanel)
+        self.notice.hide()
 
         self.locked = QFrame()
         self.locked.setObjectName("read_only_banner")
@@ -196,6 +205,7 @@ class DossierEditor(QWidget):
         body.addWidget(self.panel)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.notice)
         layout.addWidget(self.failure)
         layout.addWidget(self.locked)
         layout.addLayout(body, 1)
@@ -278,6 +288,7 @@ class DossierEditor(QWidget):
             if o.code not in _INLINE_SKIP:
                 messages[o.field] = (ERROR, o.message)
         self._show_messages(messages)
+        self._show_step_marks()
         self.panel.show_checklist(self.checklist, self.obstacles, self.warnings)
         self.pieces_page.show_lines(self.checklist, self.facts.get("pieces", []))
         if self.current_step == "recapitulatif":
@@ -305,6 +316,37 @@ class DossierEditor(QWidget):
             self.step_list.blockSignals(False)
             if self.current_step and self.current_step not in ids:
                 self.go_to(ids[0])
+
+    def _show_step_marks(self) -> None:
+        """Each step in the list says how many points remain on it (✖ n) or that it is
+        complete (✔), so the user sees where to go without opening every page."""
+        remaining: dict[str, int] = {}
+        for step in self.steps:
+            if step.id == "pieces":
+                remaining[step.id] = sum(1 for o in self.obstacles if o.field.startswith("pieces"))
+                continue
+            paths = frozenset(s.path for s in step.fields)
+            remaining[step.id] = sum(
+                1
+                for o in self.obstacles
+                if not o.field.startswith("pieces") and field_of(o.field, paths) is not None
+            )
+        for row in range(self.step_list.count()):
+            item = self.step_list.item(row)
+            step_id = str(item.data(Qt.ItemDataRole.UserRole))
+            step = next((s for s in self.steps if s.id == step_id), None)
+            if step is None:
+                continue
+            count = remaining.get(step_id, 0)
+            mark = "" if step_id == "recapitulatif" else (f"  ✖ {count}" if count else "  ✔")
+            text = f"{row + 1}. {step.title}{mark}"
+            if item.text() != text:
+                item.setText(text)
+                item.setToolTip(
+                    self.tr("{n} point(s) à compléter ou corriger").format(n=count)
+                    if count
+                    else self.tr("Rien ne manque sur cette page")
+                )
 
     def _bind(self, editor: FieldEditor) -> None:
         from permis_desktop.ui.wizard.state import get_path
@@ -482,6 +524,46 @@ class DossierEditor(QWidget):
 
     def flush(self) -> None:
         self.autosaver.flush()
+
+    def keep_unsaved(self) -> Path | None:
+        """On close: anything not yet saved goes to a recovery file (see recovery.py)."""
+        if not self.editable or (self.autosaver.state == SAVED and not self.autosaver.busy):
+            return None
+        try:
+            return recovery.write(
+                self.ctx.paths, self.dossier_id, copy.deepcopy(self.facts), self.mandate_signed_on
+            )
+        except OSError as exc:
+            log.error("unsaved facts of %s could not be kept anywhere: %s", self.dossier_id, exc)
+            return None
+
+    def _take_back_unsaved(self, detail: DossierDetail) -> None:
+        kept = recovery.read(self.ctx.paths, self.dossier_id)
+        if kept is None:
+            return
+        if not self.editable or (
+            recovery.same_facts(kept["facts"], detail.facts)
+            and kept.get("mandate_signed_on") == detail.mandate_signed_on
+        ):
+            recovery.drop(self.ctx.paths, self.dossier_id)  # saved after all, or locked since
+            return
+        self.facts = editable_facts(kept["facts"])
+        self.mandate_signed_on = kept.get("mandate_signed_on")
+        self.notice.setText(
+            self.tr(
+                "Des saisies qui n'avaient pas pu être enregistrées à la dernière fermeture ont "
+                "été reprises ; elles sont en cours d'enregistrement."
+            )
+        )
+        self.notice.show()
+        paths, dossier_id = self.ctx.paths, self.dossier_id
+
+        def saved(_version: Any) -> None:
+            recovery.drop(paths, dossier_id)
+            self.autosaver.saved.disconnect(saved)
+
+        self.autosaver.saved.connect(saved)
+        self.autosaver.changed()
 
     def close_editor(self) -> None:
         self.autosaver.flush()
