@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import ClientDisconnect
 
-from permis_server import __version__, config, lifecycle, service
+from permis_server import __version__, config, service
 from permis_server.blobs import SHA256_PATTERN, BlobStore, FileBlobStore, HashMismatch
 from permis_server.db import Database, DatabaseUnavailable, open_database
 from permis_server.schemas import (
@@ -259,12 +259,7 @@ def create_app(
             headers={"Retry-After": "2"},
         )
 
-    log.info(
-        "permis-server %s ready (database %s, lifecycle rules: %s)",
-        __version__,
-        db.dialect,
-        lifecycle.SOURCE,
-    )
+    log.info("permis-server %s ready (database %s)", __version__, db.dialect)
     return app
 
 

@@ -1,91 +1,30 @@
 """The one place where the server asks whether a dossier may move from a status to another.
 
-The rules belong to the shared lifecycle (`permis_desktop.procedures.lifecycle`, used by the
-desk, the sync client and the server alike). Should that module be missing from an install,
-the table below, which mirrors DESIGN.md's statuses, keeps the server usable; `SOURCE` says
-which one is in force and the server logs it at start.
+The rules are the shared lifecycle's (`permis_desktop.procedures.lifecycle`), the same the
+desk and the sync client use (DESIGN.md: transitions live in one place). This module only
+adds what is particular to the server: which statuses belong to the desk alone, and when a
+desk may send a new version of a dossier the server already holds.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+from permis_desktop.procedures import lifecycle as shared
 
-log = logging.getLogger(__name__)
-
-# DESIGN.md, "Dossier statuses, stable ids".
-STATUSES = (
-    "draft",
-    "ready",
-    "submitted",
-    "awaiting_applicant",
-    "in_review",
-    "complement_requested",
-    "accepted",
-    "title_in_production",
-    "title_sent",
-    "rejected",
-    "cancelled",
-)
+STATUSES: tuple[str, ...] = tuple(shared.STATUSES)
 RECEIVED = "submitted"
 COMPLEMENT = "complement_requested"
-
 # Desk-only statuses: the back office never sets them on the server.
 DESK_ONLY = frozenset({"draft", "ready"})
-
-# A copy of the shared table, used only when the shared module cannot be imported; a test
-# checks that the two are equal.
-_FALLBACK: dict[str, frozenset[str]] = {
-    "draft": frozenset({"ready", "cancelled"}),
-    "ready": frozenset({"draft", "submitted", "cancelled"}),
-    "submitted": frozenset(
-        {
-            "awaiting_applicant",
-            "in_review",
-            "complement_requested",
-            "accepted",
-            "rejected",
-            "cancelled",
-        }
-    ),
-    "awaiting_applicant": frozenset(
-        {"in_review", "complement_requested", "accepted", "rejected", "cancelled"}
-    ),
-    "in_review": frozenset({"complement_requested", "accepted", "rejected", "cancelled"}),
-    "complement_requested": frozenset(
-        {"draft", "ready", "submitted", "in_review", "accepted", "rejected", "cancelled"}
-    ),
-    "accepted": frozenset({"title_in_production", "title_sent"}),
-    "title_in_production": frozenset({"title_sent"}),
-    "title_sent": frozenset(),
-    "rejected": frozenset({"draft"}),
-    "cancelled": frozenset({"draft"}),
-}
-
-
-def _fallback(a: str, b: str) -> bool:
-    return b in _FALLBACK.get(a, frozenset())
-
-
-def _load() -> tuple[Callable[[str, str], bool], str]:
-    try:
-        from permis_desktop.procedures.lifecycle import can_transition as shared
-    except ImportError:
-        return _fallback, "fallback"
-    return shared, "shared"
-
-
-_can, SOURCE = _load()
 
 
 def can_transition(current: str, new: str) -> bool:
     """True when the lifecycle allows a dossier in `current` to move to `new`."""
-    return bool(_can(current, new))
+    return shared.can_transition(current, new)
 
 
 def next_statuses(current: str) -> list[str]:
     """The statuses the back office may record next (desk-only statuses left out)."""
-    return [s for s in STATUSES if s not in DESK_ONLY and can_transition(current, s)]
+    return [s for s in shared.next_statuses(current) if s not in DESK_ONLY]
 
 
 def accepts_new_version(current: str) -> bool:

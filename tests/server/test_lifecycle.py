@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-
-import pytest
-
 from permis_server import lifecycle
 
-SHARED = importlib.util.find_spec("permis_desktop.procedures.lifecycle") is not None
 
-
-@pytest.mark.skipif(not SHARED, reason="permis_desktop.procedures.lifecycle is not installed")
-def test_the_shared_lifecycle_is_in_force_and_the_fallback_copy_matches_it():
+def test_the_server_uses_the_shared_lifecycle():
     from permis_desktop.procedures import lifecycle as shared
 
-    assert lifecycle.SOURCE == "shared"
     assert tuple(shared.STATUSES) == lifecycle.STATUSES
-    assert {k: frozenset(v) for k, v in shared.TRANSITIONS.items()} == lifecycle._FALLBACK
+    for a in lifecycle.STATUSES:
+        for b in lifecycle.STATUSES:
+            assert lifecycle.can_transition(a, b) == shared.can_transition(a, b)
 
 
 def test_new_versions_are_accepted_only_where_the_desk_can_bring_the_dossier_back():
