@@ -160,26 +160,32 @@ class PapersActions(QObject):
         }
         title, stem = titles[which]
         not_needed = self.tr(
-            "Pas d'attestation d'hébergement pour ce dossier : l'élève n'est ni hébergé ni "
-            "mineur."
+            "Pas d'attestation d'hébergement pour ce dossier : l'élève n'est ni hébergé ni mineur."
         )
 
-        def make(_state: Any) -> bytes | None:
+        def make(_state: Any) -> tuple[bytes | None, str]:
             if which == "checklist":
-                return papers.client_checklist_pdf(dossier_id)
+                return papers.client_checklist_pdf(dossier_id), ""
             if which == "mandate":
-                return papers.mandate_pdf(dossier_id)
+                # In a regional-tax territory no mandate is allowed: say it before printing.
+                warning = papers.mandate(dossier_id).warning or ""
+                return papers.mandate_pdf(dossier_id), warning
             if which == "hosting":
                 if not papers.hosting_needed(dossier_id):
-                    return None
-                return papers.hosting_attestation_pdf(dossier_id)
-            return papers.summary_pdf(dossier_id)
+                    return None, ""
+                return papers.hosting_attestation_pdf(dossier_id), ""
+            return papers.summary_pdf(dossier_id), ""
 
-        def done(pdf: bytes | None) -> None:
+        def done(result: tuple[bytes | None, str]) -> None:
+            pdf, warning = result
             if pdf is None:
                 self.message.emit(not_needed)
                 return
-            self.open_preview(title, pdf, f"{stem}-{dossier_id[:8]}")
+            preview = self.open_preview(title, pdf, f"{stem}-{dossier_id[:8]}")
+            if warning:
+                preview.warning.setText("⚠ " + warning)
+                preview.warning.show()
+                self.message.emit(warning)
 
         self.message.emit(self.tr("Préparation du document…"))
         self.worker.run_task(make, on_success=done, on_error=self._failed, owner=self)
@@ -262,8 +268,10 @@ class PapersActions(QObject):
         box.addButton(QMessageBox.StandardButton.Close)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.buttonClicked.connect(
-            lambda button: button is open_button
-            and QDesktopServices.openUrl(QUrl.fromLocalFile(str(kit.folder)))
+            lambda button: (
+                button is open_button
+                and QDesktopServices.openUrl(QUrl.fromLocalFile(str(kit.folder)))
+            )
         )
         self.dialog = box
         box.open()

@@ -221,7 +221,7 @@ class MandatesDialog(QDialog):
         worker.run_task(
             lambda _s: papers.mandates_in_retention(),
             on_success=self._show,
-            on_error=lambda exc: self.empty.setText(str(exc)) or self.empty.show(),
+            on_error=self._on_error,
             owner=self,
             pool="db",
         )
@@ -238,6 +238,10 @@ class MandatesDialog(QDialog):
             self.table.setItem(line, 3, QTableWidgetItem(short_date(row.keep_until)))
         self.empty.setVisible(not rows)
         self.table.setVisible(bool(rows))
+
+    def _on_error(self, exc: BaseException) -> None:
+        self.empty.setText(str(exc))
+        self.empty.show()
 
     def _on_activated(self, item: QTableWidgetItem) -> None:
         name = self.table.item(item.row(), 0)
