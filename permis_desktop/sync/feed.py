@@ -6,8 +6,10 @@ the dossier already has, or that the lifecycle does not allow from where the dos
 skipped. The cursor is kept in a small JSON file beside the database (written atomically),
 with the server address it belongs to: pointing the desk at another server starts over.
 
-A `complement_requested` event re-opens exactly the named pieces (their status becomes
-`to_redo`) and its message goes into the dossier's history, for the desk to read.
+A `complement_requested` event re-opens exactly the named pieces: their status becomes
+`missing`, so the checklist shows them "à fournir" and validation waits until they are
+captured again (which bumps the dossier's version); the agency's message goes into the
+dossier's history, for the desk to read.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from permis_desktop.sync.outbox import DONE, PENDING, mark_submitted
 
 log = logging.getLogger(__name__)
 
-PIECE_TO_REDO = "to_redo"
+PIECE_TO_REDO = "missing"
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,8 @@ def build_upload(dossier: Dossier) -> dict[str, Any]:
             "pages": [page_hash(p.processed_sha256, p.original_sha256) for p in piece.pages],
         }
         for piece in dossier.pieces
-        if piece.pages
+        # A piece the agency asked to redo is "missing" until captured again.
+        if piece.pages and piece.status != "missing"
     ]
     # Through JSON once, so that dates and the like go as the server will store them.
     document = json.loads(json.dumps(facts, default=str))
@@ -227,6 +228,15 @@ class Outbox:
             self._fail(item_id, str(exc))
             log.warning("item %d (dossier %s) refused: %s", item_id, dossier_id, exc)
             return ItemResult(item_id, dossier_id, "failed", str(exc), uploaded)
+        if receipt.outcome == "unchanged" and receipt.status != "submitted":
+            # Sent again as it was (same version) while the agency waits for a change, e.g.
+            # after a complement request: nothing was resubmitted.
+            message = (
+                "Le dossier n'a pas changé depuis la demande de l'agence (statut sur le serveur : "
+                f"{receipt.status}) : rouvrez-le, refaites les pièces demandées, puis validez."
+            )
+            self._fail(item_id, message)
+            return ItemResult(item_id, dossier_id, "failed", message, uploaded)
         self._acknowledge(item_id, receipt)
         return ItemResult(item_id, dossier_id, "sent", receipt.outcome, uploaded)
 

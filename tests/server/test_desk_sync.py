@@ -139,7 +139,7 @@ def test_status_round_trip_and_complement_resubmission(server, desk):
     assert statuses == {
         "identity": "provided",
         "proof_of_address": "provided",
-        "photo_signature": "to_redo",
+        "photo_signature": "missing",
     }
     assert (
         last.source == "server"
@@ -286,3 +286,20 @@ def test_the_same_dossier_from_two_desks_of_one_agency_is_stored_once(server, de
         assert [r["id"] for r in list_dossiers(server.db)] == [did]
     finally:
         other.close()
+
+
+def test_revalidating_an_unchanged_dossier_after_a_complement_request_is_refused_clearly(
+    server, desk
+):
+    did = desk.queued("INCHANGE")
+    worker = desk.worker()
+    worker.run_once()
+    set_status(server.db, did, "complement_requested", "Rappelez l'agence.")
+    assert worker.run_once().applied[0].to_status == "complement_requested"
+    desk.validate(did)  # nothing changed: same version, same content
+    report = worker.run_once()
+    assert report.failed == 1 and report.sent == 0
+    state, _, error = desk.items(did)[-1]
+    assert state == "failed" and "refaites les pièces demandées" in error
+    assert desk.status(did) == "ready"
+    assert get_dossier(server.db, did, None).status == "complement_requested"
