@@ -280,7 +280,8 @@ class PapersActions(QObject):
 class PapersDock(QDockWidget):
     """Beside the open dossier: the filing assistant and the ANTS documents, in two tabs."""
 
-    dossier_changed = Signal(str)
+    dossier_changed = Signal(str)  # ANTS documents or filing changed (list columns)
+    assistant_recorded = Signal(str)  # the filing was recorded: the status may have moved
 
     def __init__(
         self,
@@ -325,6 +326,7 @@ class PapersDock(QDockWidget):
         self.assistant = FilingAssistantPanel(self.ctx, self.worker, dossier_id, self.today)
         self.documents = AntsDocumentsPanel(self.ctx, self.worker, dossier_id, self.today)
         self.assistant.dossier_changed.connect(self.dossier_changed)
+        self.assistant.dossier_changed.connect(self.assistant_recorded)
         self.assistant.loaded.connect(self._on_assistant_loaded)
         self.documents.documents_changed.connect(self.dossier_changed)
         self.tabs.addTab(self.assistant, self.tr("Assistant de dépôt"))
@@ -342,3 +344,62 @@ class PapersDock(QDockWidget):
             if widget is not None:
                 widget.deleteLater()
         self.assistant = self.documents = None
+
+
+def install_papers(window: Any) -> tuple[PapersActions, PapersDock]:
+    """Add the Documents menu and the side panel to the main window.
+
+    Uses only the window's public parts: `ctx`, `worker`, `editor` (the open dossier, or
+    None), `list_page.current_id()`, `pages` (the stacked list/editor), `open_dossier`,
+    `close_editor`, `refresh`. The panel follows the dossier shown in `pages`."""
+    from PySide6.QtWidgets import QMainWindow
+
+    def current() -> str | None:
+        editor = window.editor
+        if editor is not None:
+            return str(editor.dossier_id)
+        dossier_id = window.list_page.current_id()
+        return str(dossier_id) if dossier_id else None
+
+    def flush_editor() -> None:
+        if window.editor is not None:
+            window.editor.flush()  # typing first, then the signature, in this order
+
+    def reload_editor(dossier_id: str) -> None:
+        """The editor holds the dossier in memory: reopen it to show what changed."""
+        window.refresh()
+        editor = window.editor
+        if editor is not None and editor.dossier_id == dossier_id:
+            window.close_editor()
+            window.open_dossier(dossier_id)
+
+    actions = PapersActions(window.ctx, window.worker, window, current)
+    bar = window.menuBar()
+    menus = [a for a in bar.actions() if a.menu() is not None]
+    menu = actions.add_menu(bar, before=menus[-1] if menus else None)  # before "Aide"
+    dock = PapersDock(window.ctx, window.worker, window)
+    assert isinstance(window, QMainWindow)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    menu.addSeparator()
+    menu.addAction(dock.toggle)
+
+    actions.action_mandate_signed.triggered.connect(flush_editor)
+    actions.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
+    actions.dossier_changed.connect(reload_editor)
+    actions.dossier_activated.connect(window.open_dossier)
+    dock.assistant_recorded.connect(reload_editor)
+    dock.dossier_changed.connect(lambda _id: window.refresh())
+
+    def on_page(_index: int) -> None:
+        editor = window.editor
+        shown = window.pages.currentWidget()
+        if editor is not None and shown is editor:
+            if dock.dossier_id != editor.dossier_id:
+                dock.show_dossier(editor.dossier_id)
+        else:
+            dock.clear()
+            dock.hide()
+
+    window.pages.currentChanged.connect(on_page)
+    window.papers_actions, window.papers_dock = actions, dock
+    return actions, dock
