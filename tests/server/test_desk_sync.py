@@ -303,3 +303,48 @@ def test_revalidating_an_unchanged_dossier_after_a_complement_request_is_refused
     assert state == "failed" and "refaites les pièces demandées" in error
     assert desk.status(did) == "ready"
     assert get_dossier(server.db, did, None).status == "complement_requested"
+
+
+def test_backoff_grows_with_jitter_and_honours_retry_after():
+    from permis_desktop.sync.outbox import backoff_seconds
+
+    assert backoff_seconds(1, rng=lambda: 0.0) == 1.0
+    assert backoff_seconds(1, rng=lambda: 0.999) < 3.0
+    assert backoff_seconds(3, rng=lambda: 0.5) == 8.0
+    assert backoff_seconds(30, rng=lambda: 0.5) == 300.0
+    assert backoff_seconds(1, rng=lambda: 0.5, retry_after=120) == 120.0
+
+
+def test_a_429_with_retry_after_delays_the_item_that_long(tmp_path):
+    """Our service never throttles; a proxy in front of it may (429 + Retry-After)."""
+    import http.server
+
+    class Throttled(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            self.send_response(429)
+            self.send_header("Retry-After", "120")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_HEAD = do_PUT = do_GET = _answer
+
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Throttled)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    desk = Desk(tmp_path / "d", f"http://127.0.0.1:{httpd.server_address[1]}", "pds_x")
+    try:
+        did = desk.queued("FREINE")
+        before = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        report = desk.worker().run_once()
+        assert report.retrying == 1 and desk.status(did) == "ready"
+        with desk.db.transaction() as session:
+            item = session.scalars(select(OutboxItem)).one()
+            assert item.next_attempt_at >= before + dt.timedelta(seconds=119)
+            assert "429" in item.last_error
+    finally:
+        desk.close()
+        httpd.shutdown()
