@@ -378,8 +378,8 @@ def install_papers(window: Any) -> tuple[PapersActions, PapersDock]:
     menus = [a for a in bar.actions() if a.menu() is not None]
     menu = actions.add_menu(bar, before=menus[-1] if menus else None)  # before "Aide"
     dock = PapersDock(window.ctx, window.worker, window)
-    assert isinstance(window, QMainWindow)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    host: QMainWindow = window
+    host.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     menu.addSeparator()
     menu.addAction(dock.toggle)
 
