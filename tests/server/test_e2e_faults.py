@@ -107,13 +107,14 @@ def test_server_killed_mid_sync_and_restarted(server, started, tmp_path):
     desk = Desk(tmp_path / "desk", first.base, server.token())
     try:
         for n in range(30):
-            desk.queued(f"NOM{n}", pieces=5)
+            desk.queued(f"NOM{n}", pieces=5, size=50_000)
         worker = desk.worker(poll_seconds=0.2)
         worker.start()
         deadline = time.monotonic() + 30
         while len(list_dossiers(server.db)) < 5 and time.monotonic() < deadline:
             time.sleep(0.02)
         first.kill()
+        assert len(list_dossiers(server.db)) < 30, "the sync finished before the server was killed"
         time.sleep(0.5)
         started.append(Process(server.data_dir, server.url, port=port).wait_ready())
         while any(w.state == "pending" for w in worker.outbox.waiting()):
