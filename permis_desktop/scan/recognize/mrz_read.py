@@ -85,7 +85,8 @@ def _blobs(binary: Gray, min_h: float, max_h: float) -> npt.NDArray[np.float64]:
     if not len(boxes):
         return boxes.reshape(0, 4)
     w, h = boxes[:, 2], boxes[:, 3]
-    keep = (h >= min_h) & (h <= max_h) & (w <= 1.6 * h + 2) & (w >= 1)
+    # Wide blobs are kept: at low resolution a run of fillers "<<<<" prints as one blob.
+    keep = (h >= min_h) & (h <= max_h) & (w <= 14 * h + 2) & (w >= 0.12 * h)
     return boxes[keep]
 
 
@@ -113,7 +114,7 @@ def _rows(boxes: npt.NDArray[np.float64], min_members: int) -> list[_Row]:
         j = i + 1
         while j < n and boxes[j, 0] - right_edge[i] < 1.8 * hi:
             hj = h[j]
-            if abs(cy[j] - cy[i]) < 0.45 * max(hi, hj) and 0.25 < hj / hi < 4:
+            if abs(cy[j] - cy[i]) < 0.45 * max(hi, hj) and 0.4 < hj / hi < 2.5:
                 gap = boxes[j, 0] - right_edge[i]
                 if gap > -0.5 * hi and gap < best_gap:
                     best, best_gap = j, gap
@@ -125,12 +126,13 @@ def _rows(boxes: npt.NDArray[np.float64], min_members: int) -> list[_Row]:
         groups.setdefault(find(i), []).append(i)
     rows = []
     for members in groups.values():
-        if len(members) < min_members:
-            continue
         b = boxes[members]
         heights = b[:, 3]
         tall = b[heights >= np.percentile(heights, 50)]
         height = float(np.median(tall[:, 3]))
+        glyphs = np.maximum(1, np.round(b[:, 2] / (0.9 * height))).sum()
+        if glyphs < min_members or len(members) < min_members // 3:
+            continue
         tx = tall[:, 0] + tall[:, 2] / 2
         ty = tall[:, 1] + tall[:, 3] / 2
         if len(tall) >= 3 and np.ptp(tx) > 0:
@@ -153,12 +155,14 @@ def _zones(rows: list[_Row]) -> list[_Zone]:
             spacing = nxt.y_at(mid) - prev.y_at(mid)
             h = max(prev.height, nxt.height)
             overlap = min(prev.right, nxt.right) - max(prev.left, nxt.left)
-            width = max(prev.right - prev.left, nxt.right - nxt.left)
+            shorter = min(prev.right - prev.left, nxt.right - nxt.left)
+            longer = max(prev.right - prev.left, nxt.right - nxt.left)
+            # Lines of one zone are parallel and about as long (a stray blob may lengthen one).
             if (
                 1.05 * h < spacing < 2.8 * h
-                and overlap > 0.8 * width
+                and overlap > 0.85 * shorter
+                and shorter > 0.75 * longer
                 and abs(prev.slope - nxt.slope) < 0.05
-                and abs(prev.left - nxt.left) < 2.0 * h
             ):
                 group.append(nxt)
                 if len(group) == 3:
@@ -172,14 +176,60 @@ def _zones(rows: list[_Row]) -> list[_Zone]:
     return zones
 
 
+def _small(gray: Gray) -> tuple[Gray, float]:
+    scale = min(1.0, LOCATE_SIDE / max(gray.shape))
+    if scale < 1:
+        return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), scale
+    return gray, scale
+
+
+def _skew(gray: Gray) -> float:
+    """Angle of the text lines in degrees, from neighbouring glyph pairs (median)."""
+    small, _scale = _small(gray)
+    binary = _binarize(small, max(15, round(max(small.shape) / 40)))
+    boxes = _blobs(binary, 5, max(small.shape) / 12)
+    boxes = boxes[boxes[:, 2] <= 1.6 * boxes[:, 3] + 2]
+    if len(boxes) < 20:
+        return 0.0
+    boxes = boxes[np.argsort(boxes[:, 0])]
+    cx = boxes[:, 0] + boxes[:, 2] / 2
+    cy = boxes[:, 1] + boxes[:, 3] / 2
+    h = boxes[:, 3]
+    angles = []
+    for i in range(len(boxes)):
+        j = i + 1
+        best, best_d = -1, 1e9
+        while j < len(boxes) and cx[j] - cx[i] < 2.2 * h[i]:
+            dx, dy = cx[j] - cx[i], cy[j] - cy[i]
+            if dx > 0.5 * h[i] and abs(dy) < 0.6 * dx and 0.7 < h[j] / h[i] < 1.4:
+                d = dx * dx + dy * dy
+                if d < best_d:
+                    best, best_d = j, d
+            j += 1
+        if best >= 0:
+            angles.append(np.degrees(np.arctan2(cy[best] - cy[i], cx[best] - cx[i])))
+    return float(np.median(angles)) if len(angles) >= 15 else 0.0
+
+
+def _level(gray: Gray) -> Gray:
+    """The image turned so that its text lines are horizontal (canvas grown, nothing cut)."""
+    angle = _skew(gray)
+    if abs(angle) < 1.0:
+        return gray
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_w, new_h = int(h * sin + w * cos), int(h * cos + w * sin)
+    matrix[0, 2] += new_w / 2 - w / 2
+    matrix[1, 2] += new_h / 2 - h / 2
+    return cv2.warpAffine(
+        gray, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
 def _locate(gray: Gray) -> list[tuple[_Zone, float]]:
     """MRZ candidates found on a reduced copy, with the reduction factor."""
-    scale = min(1.0, LOCATE_SIDE / max(gray.shape))
-    small = (
-        cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        if scale < 1
-        else gray
-    )
+    small, scale = _small(gray)
     binary = _binarize(small, max(15, round(max(small.shape) / 40)))
     boxes = _blobs(binary, 5, max(small.shape) / 12)
     return [(zone, scale) for zone in _zones(_rows(boxes, 18))]
@@ -211,11 +261,21 @@ def _rectify(gray: Gray, zone: _Zone, scale: float) -> Gray:
     )
 
 
-def _line_length(counts: list[int], n_rows: int) -> int:
-    if n_rows == 3:
+def _pitch(row: _Row) -> float | None:
+    """Median distance between neighbouring single-glyph blobs of a row."""
+    b = row.boxes[np.argsort(row.boxes[:, 0])]
+    single = b[b[:, 2] <= 1.3 * np.median(b[:, 2]) + 1]
+    gaps = np.diff(single[:, 0] + single[:, 2] / 2)
+    plausible = gaps[(gaps > 0.5 * row.height) & (gaps < 1.5 * row.height)]
+    return float(np.median(plausible)) if len(plausible) >= 4 else None
+
+
+def _line_length(rows: list[_Row]) -> int:
+    """30 for three rows; for two, 44 (passport) or 36 (1988 card) from the row span."""
+    if len(rows) == 3:
         return 30
-    best = max(counts)
-    return 44 if best > 40 else 36
+    spans = [(r.right - r.left) / p for r in rows if (p := _pitch(r))]
+    return 44 if spans and max(spans) > 40 else 36
 
 
 def _cell_centres(row: _Row, length: int) -> npt.NDArray[np.floating[Any]] | None:
@@ -230,13 +290,16 @@ def _cell_centres(row: _Row, length: int) -> npt.NDArray[np.floating[Any]] | Non
     b = row.boxes[np.argsort(row.boxes[:, 0])]
     widths = b[:, 2]
     single = widths <= 1.3 * np.median(widths) + 1
-    b = b[single]
-    if len(b) < 8:
+    if single.sum() < 6:
         return None
-    cx = b[:, 0] + b[:, 2] / 2
-    gaps = np.diff(cx)
-    plausible = gaps[(gaps > 0.5 * row.height) & (gaps < 1.5 * row.height)]
-    pitch = float(np.median(plausible)) if len(plausible) >= 4 else (cx[-1] - cx[0]) / (length - 1)
+    pitch = _pitch(row) or float(b[-1, 0] + b[-1, 2] - b[0, 0]) / length
+    # Glued glyphs (a run of fillers, touching letters): spread k centres over the blob.
+    centres: list[float] = []
+    for x, _y, w, _h in b:
+        k = max(1, round(w / pitch)) if w > 1.3 * np.median(widths) + 1 else 1
+        step = w / k
+        centres.extend(x + step * (j + 0.5) for j in range(k))
+    cx = np.array(centres)
     merged = [cx[0]]
     for x in cx[1:]:
         if x - merged[-1] < 0.5 * pitch:
@@ -278,7 +341,7 @@ def segment(zone_img: Gray, n_rows: int) -> list[FloatArray] | None:
         return None
     rows = sorted(rows, key=lambda r: -len(r.boxes))[:n_rows]
     rows.sort(key=lambda r: r.y_at((r.left + r.right) / 2))
-    length = _line_length([len(r.boxes) for r in rows], n_rows)
+    length = _line_length(rows)
     inverted = 255.0 - zone_img.astype(np.float32)
     result = []
     for row in rows:
@@ -340,7 +403,7 @@ def read_mrz_image(
     best_rank: tuple[int, float] = (-2, 0.0)
     for turn in (None, cv2.ROTATE_90_CLOCKWISE):
         check_cancel(cancel)
-        image = gray if turn is None else cv2.rotate(gray, turn)
+        image = _level(gray if turn is None else cv2.rotate(gray, turn))
         for zone, scale in _locate(image)[:4]:
             zone_img = _rectify(image, zone, scale)
             for flip in (False, True):
