@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from permis_desktop.services.context import DeskContext
-from permis_desktop.services.papers import PapersService
 from permis_desktop.ui.worker import Worker
+
+if TYPE_CHECKING:
+    from permis_desktop.services.papers import PapersService
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,7 @@ class PapersActions(QObject):
         self.window = window
         self.current_dossier = current_dossier
         self.today = today
-        self.papers = PapersService.from_context(ctx, today)
+        self._papers: PapersService | None = None
         self.dialog: Any = None
         self.preview: Any = None
 
@@ -120,6 +122,15 @@ class PapersActions(QObject):
             self.action_kit,
         ]
 
+    @property
+    def papers(self) -> PapersService:
+        # Imported on first use: the PDF library costs start-up time (bench/startup.py).
+        if self._papers is None:
+            from permis_desktop.services.papers import PapersService
+
+            self._papers = PapersService.from_context(self.ctx, self.today)
+        return self._papers
+
     def add_menu(self, menu_bar: QMenuBar, before: QAction | None = None) -> QMenu:
         menu = QMenu(self.tr("D&ocuments"), menu_bar)
         menu.setObjectName("documents_menu")
@@ -151,7 +162,6 @@ class PapersActions(QObject):
         dossier_id = self._dossier()
         if not dossier_id:
             return
-        papers = self.papers
         titles = {
             "checklist": (self.tr("Pièces à fournir"), "pieces-a-fournir"),
             "mandate": (self.tr("Mandat"), "mandat"),
@@ -164,6 +174,7 @@ class PapersActions(QObject):
         )
 
         def make(_state: Any) -> tuple[bytes | None, str]:
+            papers = self.papers  # first use imports the PDF library: on the worker
             if which == "checklist":
                 return papers.client_checklist_pdf(dossier_id), ""
             if which == "mandate":
@@ -243,10 +254,9 @@ class PapersActions(QObject):
         dossier_id = self._dossier()
         if not dossier_id:
             return
-        papers = self.papers
         self.message.emit(self.tr("Préparation du kit de dépôt…"))
         self.worker.run_task(
-            lambda _s: papers.export_kit(dossier_id, folder),
+            lambda _s: self.papers.export_kit(dossier_id, folder),
             on_success=self._kit_done,
             on_error=self._failed,
             owner=self,
