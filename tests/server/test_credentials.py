@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import keyring
 import pytest
@@ -11,25 +12,6 @@ from keyring.backends import fail
 
 from permis_desktop.settings import Settings
 from permis_desktop.sync.credentials import load_token, store_token
-
-
-class MemoryKeyring(KeyringBackend):
-    """Stands for the OS keychain, which a test machine has not got."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.values.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.values[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.values.pop((service, username), None)
 
 
 @pytest.fixture
@@ -41,14 +23,34 @@ def settings(tmp_path) -> Settings:
 
 @pytest.fixture(autouse=True)
 def no_keyring() -> Iterator[None]:
-    # Defining MemoryKeyring registers it as a candidate backend: leave "none" behind.
+    # Tests start and end with no keyring, whatever this machine has.
     keyring.set_keyring(fail.Keyring())
     yield
     keyring.set_keyring(fail.Keyring())
 
 
 @pytest.fixture
-def ring() -> MemoryKeyring:
+def ring() -> Any:
+    # Defined here, not at import: a KeyringBackend subclass registers itself as a candidate
+    # for every later keyring initialisation, in any test module.
+    class MemoryKeyring(KeyringBackend):
+        """Stands for the OS keychain, which a test machine has not got."""
+
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.values: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.values.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.values[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.values.pop((service, username), None)
+
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     return backend
