@@ -217,3 +217,32 @@ def test_removing_a_document_unflips_the_receipt(qtbot, school, worker, ready_do
     panel.remove_button.click()
     qtbot.waitUntil(lambda: panel.table.rowCount() == 0, timeout=10000)
     assert panel.receipt_label.property("present") is False
+
+
+def test_every_control_of_the_panels_has_an_accessible_name(
+    qtbot, school, worker, ready_dossier
+) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QWidget
+
+    panels = [
+        open_assistant(qtbot, school, worker, ready_dossier),
+        open_documents(qtbot, school, worker, ready_dossier),
+    ]
+    unnamed = []
+    for panel in panels:
+        for widget in panel.findChildren(QWidget):
+            if isinstance(widget, QLineEdit) and isinstance(widget.parent(), QAbstractSpinBox):
+                continue  # the line edit inside the date edit
+            if isinstance(widget, QLineEdit | QComboBox | QAbstractSpinBox) and not (
+                widget.accessibleName()
+            ):
+                unnamed.append(widget.objectName() or type(widget).__name__)
+            if (
+                isinstance(widget, QAbstractButton)
+                and widget.objectName() != "qt_tableview_cornerbutton"  # hidden, Qt's own
+                and not (widget.text() or widget.accessibleName())
+            ):
+                unnamed.append(f"button {widget.objectName()}")
+    assert unnamed == []
+    copy_buttons = [b for rows in panels[0].rows.values() for r in rows for b in [r.button]]
+    assert copy_buttons and all(b.accessibleName().startswith("Copier ") for b in copy_buttons)
