@@ -3,7 +3,7 @@
 
 Not run by bench/run.py (the other engines are not dependencies). Run it with a Python that
 has them, from the repository root, e.g.:
-    PYTHONPATH=.:tests /path/to/venv/bin/python bench/_mrz_engines.py [N]
+    /path/to/venv/bin/python bench/_mrz_engines.py [N]
 Tesseract is the Debian `tesseract-ocr` binary with its `eng` model; RapidOCR is the PyPI
 `rapidocr-onnxruntime` package. All engines get the same rectified zone (this package's
 locator); each result then goes through the same parser with check-digit repair, so the
@@ -22,12 +22,17 @@ import time
 from pathlib import Path
 
 import cv2
-from recognize.kitmrz import make_sample
 
-from permis_desktop.scan.recognize import mrz_read
-from permis_desktop.scan.recognize.mrz_parse import parse_mrz
-from permis_desktop.scan.recognize.ocrb import load_classifier
-from permis_desktop.scan.recognize.pages import load_image
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # before bench/, whose recognize.py has the same name
+sys.path.insert(0, str(ROOT))
+
+from recognize.kitmrz import make_sample  # noqa: E402
+
+from permis_desktop.scan.recognize import mrz_read  # noqa: E402
+from permis_desktop.scan.recognize.mrz_parse import parse_mrz  # noqa: E402
+from permis_desktop.scan.recognize.ocrb import load_classifier  # noqa: E402
+from permis_desktop.scan.recognize.pages import load_image  # noqa: E402
 
 FORMATS = ("TD1", "TD3", "FR_ID_1988")
 ALLOWED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")

@@ -302,3 +302,25 @@ def test_cli_read_2ddoc_contract(
     assert main(["read-2ddoc", str(empty)]) == 1
     assert "Aucun 2D-Doc" in capsys.readouterr().err
     assert main(["read-2ddoc", str(tmp_path / "absent.pdf")]) == 2
+
+
+def test_signing_certificate_is_cached_only_when_its_ca_signed_it(
+    pki: DocPki, tmp_path: Path
+) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    ca_only = tmp_path / "ca"
+    ca_only.mkdir()
+    (ca_only / "FR00.pem").write_bytes(pki.ca_cert.public_bytes(Encoding.PEM))
+    cache = tmp_path / "cache"
+    store = TrustStore.load(ca_only, cache)
+    doc = make_doc(pki, random.Random(12), cert_id="0002")
+    assert read_payload(doc.payload, store).signature == "unknown_certificate"
+    leaf = pki.signers["0002"].cert.public_bytes(Encoding.DER)
+    assert store.cache_signer(cache, "FR00", "0002", leaf)
+    assert (cache / "FR00-0002.pem").exists()
+    # A new store (next start of the application) finds it in the cache, offline.
+    assert read_payload(doc.payload, TrustStore.load(ca_only, cache)).signature == "valid"
+    impostor = make_pki("FR00").signers["0001"].cert.public_bytes(Encoding.PEM)
+    assert not store.cache_signer(cache, "FR00", "0001", impostor)
+    assert not (cache / "FR00-0001.pem").exists()

@@ -130,6 +130,32 @@ class TrustStore:
                 else:
                     self.add_ca(ca_id, cert)
 
+    def cache_signer(
+        self, cache_dir: str | Path, ca_id: str, cert_id: str, pem_or_der: bytes
+    ) -> bool:
+        """Keep a signing certificate fetched online (from the CA's publication point) in the
+        cache folder, as `CAID-CERTID.pem`, if its CA in this store signed it. Returns
+        whether it was kept; a certificate no known CA signed is refused."""
+        try:
+            if pem_or_der.lstrip().startswith(b"-----BEGIN"):
+                cert = x509.load_pem_x509_certificate(pem_or_der)
+            else:
+                cert = x509.load_der_x509_certificate(pem_or_der)
+        except ValueError as exc:
+            log.warning("2D-Doc cache: unreadable certificate %s-%s: %s", ca_id, cert_id, exc)
+            return False
+        self.add_signer(ca_id, cert_id, cert)
+        if cert not in self.trusted_signers(ca_id, cert_id):
+            self.signers[(ca_id.upper(), cert_id.upper())].remove(cert)
+            return False
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        from permis_desktop.fileutil import atomic_write_bytes
+
+        target = Path(cache_dir) / f"{ca_id.upper()}-{cert_id.upper()}.pem"
+        atomic_write_bytes(target, cert.public_bytes(Encoding.PEM))
+        return True
+
     # -- verification ----------------------------------------------------------------------
 
     def trusted_signers(self, ca_id: str, cert_id: str) -> list[x509.Certificate]:
