@@ -183,6 +183,19 @@ class Outbox:
                 for r in rows
             ]
 
+    def make_due(self) -> int:
+        """Pending items backing off become due now (the service is reachable again);
+        refused ones stay refused until the user asks."""
+        with self._local, self.db.transaction() as session:
+            rows = session.scalars(
+                select(OutboxItem).where(
+                    OutboxItem.state == PENDING, OutboxItem.next_attempt_at.is_not(None)
+                )
+            ).all()
+            for row in rows:
+                row.next_attempt_at = None
+            return len(rows)
+
     def retry_now(self, item_id: int | None = None) -> int:
         """The "Réessayer" button: failed or backing-off items become due at once."""
         with self.db.transaction() as session:

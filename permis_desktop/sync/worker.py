@@ -70,8 +70,11 @@ class SyncWorker:
         poll_seconds: float = 60.0,
         on_status: Callable[[SyncStatus], None] | None = None,
         on_applied: Callable[[Applied], None] | None = None,
+        probe_seconds: float = 10.0,
     ) -> None:
         self.outbox = Outbox(db, blobs)
+        self.probe_seconds = probe_seconds
+        self.online: bool | None = None
         self.feed = Feed(db, Cursor(cursor_path, server_url))
         self.make_client = make_client
         self.poll_seconds = poll_seconds
@@ -190,11 +193,35 @@ class SyncWorker:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                self.run_once()
+                report = self.run_once()
+                self.online = report.reachable
             except Exception:  # keep the desk syncing whatever one round met
                 log.exception("sync round failed")
-            self._wake.wait(self._sleep_seconds())
-            self._wake.clear()
+            if self.online is False:
+                self._wait_for_service()
+            else:
+                self._wake.wait(self._sleep_seconds())
+                self._wake.clear()
+
+    def _wait_for_service(self) -> None:
+        """Offline: probe the service every few seconds (no token, no database) until it
+        answers or a round is due anyway; when it comes back, everything waiting goes at
+        once instead of sitting out its backoff."""
+        deadline = utcnow() + dt.timedelta(seconds=self._sleep_seconds())
+        while not self._stop.is_set() and utcnow() < deadline:
+            left = (deadline - utcnow()).total_seconds()
+            if self._wake.wait(max(0.05, min(self.probe_seconds, left))):
+                self._wake.clear()
+                return
+            client = self.make_client()
+            try:
+                back = client.health()
+            finally:
+                client.close()
+            if back:
+                log.info("dossier service reachable again: sending what waits")
+                self.outbox.make_due()
+                return
 
     def _sleep_seconds(self) -> float:
         due = self.outbox.next_due_at()

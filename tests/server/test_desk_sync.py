@@ -348,3 +348,26 @@ def test_a_429_with_retry_after_delays_the_item_that_long(tmp_path):
     finally:
         desk.close()
         httpd.shutdown()
+
+
+def test_the_worker_notices_the_service_coming_back_and_sends_without_waiting(server, desk):
+    live_url = desk.base_url
+    desk.base_url = f"http://127.0.0.1:{free_port()}"
+    did = desk.queued("RETOUR")
+    worker = desk.worker(poll_seconds=60, probe_seconds=0.1)
+    worker.start()
+    try:
+        deadline = dt.datetime.now() + dt.timedelta(seconds=20)
+        while worker.online is not False and dt.datetime.now() < deadline:
+            threading.Event().wait(0.02)
+        assert worker.online is False
+        # Backed off far into the future: only noticing the service can send it soon.
+        with desk.db.transaction() as session:
+            item = session.scalars(select(OutboxItem)).one()
+            item.next_attempt_at = dt.datetime(2100, 1, 1)
+        desk.base_url = live_url
+        while desk.status(did) != "submitted" and dt.datetime.now() < deadline:
+            threading.Event().wait(0.05)
+        assert desk.status(did) == "submitted"
+    finally:
+        worker.stop()
