@@ -260,7 +260,9 @@ class MainWindow(QMainWindow):
         editor.deleteLater()
         self.setWindowTitle(self.tr("permis-desktop — dossiers de permis de conduire"))
         # Queued behind the last save on the database thread, so the list shows it.
-        self.worker.run_task(lambda _s: None, on_success=lambda _v: self.refresh(), pool="db")
+        self.worker.run_task(
+            lambda _s: None, on_success=lambda _v: self.refresh(), owner=self, pool="db"
+        )
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- archive, delete --------------------------------------------------------------------

@@ -5,6 +5,13 @@ Detection reuses the pipeline's `scan.detect.detect_corners` on a small copy of 
 (`PREVIEW_ANALYSIS_SIDE` pixels on the long side): the outline only has to follow the
 document on screen; the still is detected again at full resolution by the pipeline.
 
+Between full detections the outline is *tracked*: the previous corners are refined against
+the new frame's edges (`scan.detect.refine_corners`, a line fit along each side) and kept
+when the edges still support them. That costs ~10 ms instead of ~50-150 ms for a full
+detection, so the outline keeps up with a moving hand on a busy 2-core desk machine; a
+full detection runs when tracking loses the document and every `FULL_DETECTION_EVERY`
+analyses.
+
 Auto-capture follows what camera scanners do (reference/capture-and-sync.md §2.1): FairScan
 treats the outline as stable when its corners move less than 20 px on a 640x480 preview for
 3 analyses in a row; OSS-DocumentScanner waits for the region "not moving for a second".
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +42,10 @@ STABLE_TOLERANCE = 0.025
 # `scan.quality`) of the rectified outline on the preview copy. A sharp card on the 320-px
 # copy scores ~0.3, a camera still focusing or a moving hand below 0.12.
 PREVIEW_SHARPNESS_MIN = 0.14
+# Tracking keeps the refined outline when this share of its sides lies on real edges (full
+# detection asks 0.6 of a candidate; a tracked outline must be better than a guess).
+TRACK_SUPPORT_MIN = 0.75
+FULL_DETECTION_EVERY = 8
 
 Image8 = npt.NDArray[np.uint8]
 
@@ -47,6 +59,7 @@ class PreviewAnalysis:
     support: float = 0.0
     sharpness: float = 0.0
     seconds: float = 0.0  # time the analysis took
+    tracked: bool = False  # from the previous outline, not a full detection
 
     @property
     def sharp(self) -> bool:
@@ -88,25 +101,73 @@ def outline_sharpness(image: Image8, corners: npt.NDArray[np.float64]) -> float:
     return float(np.percentile(mag, 99.5)) / contrast
 
 
-def analyse_preview(image: Image8, aspect_hint: float | None = None) -> PreviewAnalysis:
-    """Outline and sharpness of a preview frame (BGR, any size; downscaled here)."""
+def _track(small: Image8, previous: tuple[tuple[float, float], ...]) -> tuple[Any, float] | None:
+    """The previous outline moved onto this frame's edges, or None when they are gone."""
+    import cv2
+
+    from permis_desktop.scan.detect import _gradient, _support, order_clockwise, refine_corners
+
+    h, w = small.shape[:2]
+    pts = np.array(previous, dtype=np.float64) * np.array([w, h])
+    diag = float(np.hypot(*(pts[2] - pts[0])))
+    mag, _channels, grads = _gradient(small)
+    floor = max(8.0, 3.0 * float(np.median(mag)))
+    threshold = max(floor, 0.08 * float(np.percentile(mag, 97)))
+    # A narrow search first: a document lying still keeps its corners (a wide one can hop
+    # to an inner edge, e.g. the MRZ band, and back); a wider one for a moving hand.
+    for radius in (None, max(6.0, 0.06 * diag)):
+        refined = order_clockwise(refine_corners(small, pts, radius=radius))
+        area = abs(float(cv2.contourArea(refined.astype(np.float32))))
+        if area < 0.04 * w * h or not cv2.isContourConvex(refined.astype(np.float32)):
+            continue
+        margin = 0.02 * max(w, h)
+        if (refined[:, 0] < -margin).any() or (refined[:, 0] > w + margin).any():
+            continue
+        if (refined[:, 1] < -margin).any() or (refined[:, 1] > h + margin).any():
+            continue
+        # Same edge test as the detector's (direction-aware support along each side).
+        support = _support(grads, refined, threshold)
+        if support >= TRACK_SUPPORT_MIN:
+            return refined, support
+    return None
+
+
+def analyse_preview(
+    image: Image8,
+    aspect_hint: float | None = None,
+    previous: tuple[tuple[float, float], ...] | None = None,
+) -> PreviewAnalysis:
+    """Outline and sharpness of a preview frame (BGR, any size; downscaled here).
+
+    `previous` (corners as fractions of the frame) is tracked first; a full detection
+    runs when there is none or it is lost.
+    """
     import time
 
     start = time.perf_counter()
     small = downscale(image)
     h, w = small.shape[:2]
-    found = detect_corners(small, aspect_hint=aspect_hint, max_side=PREVIEW_ANALYSIS_SIDE)
-    if not found.found:
-        return PreviewAnalysis(found=False, seconds=time.perf_counter() - start)
-    pts = found.array()
+    tracked = _track(small, previous) if previous and len(previous) == 4 else None
+    if tracked is not None:
+        pts, support = tracked
+    else:
+        found = detect_corners(small, aspect_hint=aspect_hint, max_side=PREVIEW_ANALYSIS_SIDE)
+        if not found.found:
+            return PreviewAnalysis(found=False, seconds=time.perf_counter() - start)
+        # Refined like a tracked outline, so that the periodic full detection lands on the
+        # same corners as tracking and does not restart the auto-capture hold.
+        from permis_desktop.scan.detect import order_clockwise, refine_corners
+
+        pts, support = order_clockwise(refine_corners(small, found.array())), found.support
     sharp = outline_sharpness(small, pts)
     corners = tuple((float(x) / w, float(y) / h) for x, y in pts)
     return PreviewAnalysis(
         found=True,
         corners=corners,
-        support=found.support,
+        support=support,
         sharpness=sharp,
         seconds=time.perf_counter() - start,
+        tracked=tracked is not None,
     )
 
 

@@ -36,7 +36,13 @@ from PySide6.QtWidgets import (
 )
 
 from permis_desktop.procedures.catalog import PIECE_KINDS
-from permis_desktop.ui.capture.analysis import PreviewAnalysis, StabilityTracker, analyse_preview
+from permis_desktop.ui.capture.analysis import (
+    FULL_DETECTION_EVERY,
+    PREVIEW_ANALYSIS_SIDE,
+    PreviewAnalysis,
+    StabilityTracker,
+    analyse_preview,
+)
 from permis_desktop.ui.capture.attach import PageAttacher, french_error
 from permis_desktop.ui.capture.frames import (
     STATE_MESSAGES,
@@ -254,10 +260,17 @@ class CameraDialog(QDialog):
         if aspect_hint is not None and aspect_hint < 1:
             aspect_hint = 1 / aspect_hint
 
-        def analyse(_state: Any) -> PreviewAnalysis:
-            from permis_desktop.ui.capture.analysis import PREVIEW_ANALYSIS_SIDE
+        last = self.last_analysis
+        previous = (
+            last.corners
+            if last is not None and last.found and self.analyses % FULL_DETECTION_EVERY
+            else None
+        )
 
-            return analyse_preview(qimage_to_bgr(image, PREVIEW_ANALYSIS_SIDE), aspect_hint)
+        def analyse(_state: Any) -> PreviewAnalysis:
+            return analyse_preview(
+                qimage_to_bgr(image, PREVIEW_ANALYSIS_SIDE), aspect_hint, previous
+            )
 
         aspect = image.width() / max(image.height(), 1)
         self.worker.run_task(

@@ -26,7 +26,8 @@ def qimage_to_bgr(image: QImage, max_side: int | None = None) -> Image8:
     image = image.convertToFormat(QImage.Format.Format_BGR888)
     w, h, stride = image.width(), image.height(), image.bytesPerLine()
     raw = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * h)
-    return np.ascontiguousarray(raw.reshape(h, stride)[:, : w * 3].reshape(h, w, 3))
+    # Always a copy: a view would point into `image`'s buffer, freed when it goes away.
+    return raw.reshape(h, stride)[:, : w * 3].reshape(h, w, 3).copy()
 
 
 def bgr_to_qimage(array: Image8) -> QImage:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from shiboken6 import isValid
 
 from permis_desktop.errors import PermisError
 from permis_desktop.ui.worker import Worker
@@ -94,6 +95,8 @@ class Autosaver(QObject):
         )
 
     def _on_saved(self, result: Any) -> None:
+        if not isValid(self):
+            return  # the editor (our parent) was closed meanwhile; the save itself is done
         self._in_flight = False
         self._failures = 0
         self.saved.emit(result)
@@ -104,6 +107,9 @@ class Autosaver(QObject):
             self._set_state(SAVED, "")
 
     def _on_failed(self, exc: BaseException) -> None:
+        if not isValid(self):
+            log.error("save failed after the editor was closed: %s", exc)
+            return
         self._in_flight = False
         self.dirty = True  # the snapshot was not saved: the memory still holds it
         self._failures += 1

@@ -94,7 +94,7 @@ class DossierEditor(QWidget):
         self.scrolls: dict[str, QScrollArea] = {}
         self.current_step = ""
 
-        self.autosaver = Autosaver(worker, self._snapshot, self._save)
+        self.autosaver = Autosaver(worker, self._snapshot, self._save, parent=self)
         self.autosaver.state_changed.connect(self._on_save_state)
         self.autosaver.saved.connect(lambda _v: self.dossier_changed.emit(self.dossier_id))
 
@@ -334,12 +334,12 @@ class DossierEditor(QWidget):
         for row in range(self.step_list.count()):
             item = self.step_list.item(row)
             step_id = str(item.data(Qt.ItemDataRole.UserRole))
-            step = next((s for s in self.steps if s.id == step_id), None)
-            if step is None:
+            title = next((s.title for s in self.steps if s.id == step_id), None)
+            if title is None:
                 continue
             count = remaining.get(step_id, 0)
             mark = "" if step_id == "recapitulatif" else (f"  ✖ {count}" if count else "  ✔")
-            text = f"{row + 1}. {step.title}{mark}"
+            text = f"{row + 1}. {title}{mark}"
             if item.text() != text:
                 item.setText(text)
                 item.setToolTip(
