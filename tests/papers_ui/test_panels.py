@@ -246,3 +246,28 @@ def test_every_control_of_the_panels_has_an_accessible_name(
     assert unnamed == []
     copy_buttons = [b for rows in panels[0].rows.values() for r in rows for b in [r.button]]
     assert copy_buttons and all(b.accessibleName().startswith("Copier ") for b in copy_buttons)
+
+
+def test_correcting_an_unrecognised_scan_makes_it_the_receipt(
+    qtbot, school, worker, ready_dossier
+) -> None:
+    from permis_desktop.services.papers import PapersService
+    from permis_desktop.ui.papers.documents_panel import DocumentEditDialog
+
+    doc = PapersService.from_context(school, TODAY).import_document(
+        ready_dossier, pdf_bytes(["Scan sans titre"]), "scan.pdf"
+    )
+    panel = open_documents(qtbot, school, worker, ready_dossier)
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 1)
+    assert panel.table.item(0, 0).text() == "Autre document ANTS"
+    assert panel.receipt_label.property("present") is False
+    dialog = DocumentEditDialog(doc, panel)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("receipt"))
+    dialog.date.setDate(dt.date(2026, 11, 20))
+    kind, issued_on = dialog.values()
+    assert (kind, issued_on) == ("receipt", dt.date(2026, 11, 20))
+    with qtbot.waitSignal(panel.documents_changed, timeout=10000):
+        panel.update_document(doc.id, kind, issued_on)
+    qtbot.waitUntil(lambda: panel.table.item(0, 0).text() == "Récépissé de dépôt", timeout=10000)
+    assert panel.table.item(0, 1).text() == "20/11/2026"
+    qtbot.waitUntil(lambda: panel.receipt_label.property("present") is True)
