@@ -41,7 +41,19 @@ def test_auto_capture_of_a_card_recto_then_verso(qtbot, desk, worker, dossier) -
     source.play([empty_desk()])
     qtbot.waitUntil(lambda: not dialog._rearm, timeout=10000)
     source.play([card_scene(1, side="verso")])
-    qtbot.waitUntil(lambda: dialog.phase == "done", timeout=20000)
+
+    def verso_taken() -> None:
+        last = dialog.last_analysis
+        assert dialog.phase == "done", (
+            dialog.phase,
+            dialog.shots,
+            dialog.last_verdict,
+            dialog._rearm,
+            last and (last.found, last.sharp, last.tracked, last.corners),
+            dialog.status.text(),
+        )
+
+    qtbot.waitUntil(verso_taken, timeout=20000)
     qtbot.waitUntil(lambda: not dialog.attacher.busy, timeout=30000)
     pages = piece_pages(desk, dossier, "identity")
     assert len(pages) == 2
@@ -163,3 +175,18 @@ def test_busy_and_refused_states_are_shown(qtbot, desk, worker, dossier) -> None
     assert "refusé" in dialog.state_label.text()
     source._set_state(CameraState.ACTIVE)
     assert dialog.stack.currentWidget() is dialog.preview and dialog.shutter.isEnabled()
+
+
+def test_frame_conversion_owns_its_pixels(qapp) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    import numpy as np
+
+    from permis_desktop.ui.capture.images import bgr_to_qimage, qimage_to_bgr
+
+    scene = card_scene(1, side="verso")
+    first = qimage_to_bgr(bgr_to_qimage(scene), 320)
+    gc.collect()
+    junk = [bytearray(first.nbytes) for _ in range(50)]  # reuse of any freed buffer
+    second = qimage_to_bgr(bgr_to_qimage(scene), 320)
+    assert np.array_equal(first, second) and len(junk) == 50
