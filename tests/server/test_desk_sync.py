@@ -17,6 +17,13 @@ from .helpers import auth, dossier_doc, free_port, page_bytes, sha
 
 
 @pytest.fixture
+def db_url(tmp_path) -> str:
+    """The desk client is what is tested here: the server runs on SQLite only (its own
+    tests, and the end-to-end runs, cover PostgreSQL)."""
+    return f"sqlite:///{tmp_path / 'server' / 'permis-server.sqlite3'}"
+
+
+@pytest.fixture
 def desk(server, live, tmp_path) -> Iterator[Desk]:
     d = Desk(tmp_path / "desk1", live, server.token("agence-nord", "guichet-1"))
     yield d
