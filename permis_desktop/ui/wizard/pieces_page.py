@@ -35,6 +35,7 @@ from permis_desktop.procedures.flow import FieldSpec
 from permis_desktop.procedures.pieces import PieceLine
 from permis_desktop.services.context import DeskContext
 from permis_desktop.services.dossiers import DossierDetail, DossierService, PieceInfo
+from permis_desktop.ui.capture import hooks as capture_hooks
 from permis_desktop.ui.layouts import clear_layout
 from permis_desktop.ui.wizard.checklist_panel import PIECE_MARKS, PIECE_STATUS
 from permis_desktop.ui.wizard.fields import ERROR, DateField, message_colour
@@ -318,6 +319,7 @@ class PiecesPage(QWidget):
         layout.addLayout(self.rows_layout)
         layout.addStretch(1)
         self._set_pieces(pieces)
+        capture_hooks.install_page(self)  # "À classer" inbox (ui/capture)
 
     def _set_pieces(self, pieces: list[PieceInfo]) -> None:
         self._pages = {
@@ -355,6 +357,7 @@ class PiecesPage(QWidget):
         if kind == "photo_signature":
             row.go_to_code.clicked.connect(lambda: self.go_to_field.emit("photo_signature.code"))
         self.rows[kind] = row
+        capture_hooks.install_row(self, row)  # "Scanner", "Photo", "Pages…" (ui/capture)
         return row
 
     def set_read_only(self, read_only: bool) -> None:
