@@ -4,6 +4,7 @@ blob references, and the `permis dossier validate|reopen|archive` twins of the w
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -200,3 +201,9 @@ def test_search_uses_the_trigram_index_and_stays_in_step_with_edits(desk) -> Non
     assert [r.id for r in service.list(search="durand")] == [first]
     service.delete(first)
     assert service.list(search="durand") == []
+
+
+def test_a_date_that_must_be_past_refuses_the_future() -> None:
+    today = dt.date(2026, 11, 27)
+    assert parse_french_date("28/11/2026", latest=today).error.startswith("Cette date est dans")
+    assert parse_french_date("27/11/2026", latest=today).iso == "2026-11-27"

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from permis_desktop.paths import resolve_paths
 from permis_desktop.procedures.facts import skeleton
 from permis_desktop.services.context import DeskContext
@@ -20,6 +22,7 @@ TEXT = "12 avenue Jean Jaures batiment C escalier 4 etage 2 porte gauche chez Ma
 ALLOWED_LOSS_S = 0.5
 
 
+@pytest.mark.slow  # a real process for ~7 s, and the half-second promise is timing-bound
 def test_killing_the_process_mid_typing_keeps_what_was_typed_before(tmp_path: Path) -> None:
     data = tmp_path / "data"
     ctx = DeskContext.open(resolve_paths(data))

@@ -213,7 +213,7 @@ def test_autosave_within_half_a_second_and_the_page_is_remembered(qtbot, desk, w
     type_into(qtbot, editor, "applicant.address.city", "Villeurbanne")
     assert editor.current_step == "adresse"
     assert editor.save_state.text() in ("Enregistrement…", "✔ Enregistré")
-    qtbot.waitUntil(lambda: saved(editor), timeout=2000)
+    qtbot.waitUntil(lambda: saved(editor))
     assert editor.save_state.text() == "✔ Enregistré"
     assert (
         DossierService(desk.db).get(dossier_id).facts["applicant"]["address"]["city"]

@@ -382,6 +382,7 @@ class CameraDialog(QDialog):
             )
             self._keep(accept=False)
             return
+        self.status.setText("")
         items = "".join(f"<li>{t}</li>" for t in reason_texts(reasons))
         self.verdict_text.setText(
             f"<b style='color:#c62828'>{verdict_label(verdict)}</b> — "

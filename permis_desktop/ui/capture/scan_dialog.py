@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -339,6 +340,7 @@ class ScanDialog(QDialog):
         token = CancelToken()
         self.cancel_token = token
         self.scanning = True
+        self.status.setStyleSheet("")
         self.pages_this_run = 0
         self.status.setText(self.tr("Numérisation en cours…"))
         self.progress.setRange(0, 0)
@@ -351,7 +353,8 @@ class ScanDialog(QDialog):
             from permis_desktop.fileutil import atomic_write_bytes
 
             folder.mkdir(parents=True, exist_ok=True)
-            stamp = time.strftime("%Y%m%d-%H%M%S")
+            # Unique per run: two scans in the same second must not share spool names.
+            stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
 
             def keep(page: Any) -> None:
                 # On the scanning thread: the page is on disk before anything else happens.
@@ -421,12 +424,14 @@ class ScanDialog(QDialog):
         else:
             text = self.tr("{n} page(s) numérisée(s).").format(n=n)
         self.status.setText(text)
+        self.status.setStyleSheet("color: #c62828;" if outcome.error is not None else "")
         self._update_buttons()
 
     def _on_scan_failed(self, exc: BaseException) -> None:
         self.scanning = False
         self.cancel_token = None
         self.progress.hide()
+        self.status.setStyleSheet("color: #c62828;")
         self.status.setText(french_error(exc, self.tr("La numérisation a échoué.")))
         self._update_buttons()
 

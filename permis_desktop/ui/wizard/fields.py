@@ -9,6 +9,7 @@ error and is left out of the facts until it is correct.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -138,9 +139,10 @@ class GivenNamesField(TextField):
 
 
 class DateField(FieldEditor):
-    def __init__(self, spec: FieldSpec, partial: bool = False) -> None:
+    def __init__(self, spec: FieldSpec, partial: bool = False, past: bool = False) -> None:
         super().__init__(spec)
         self.partial = partial
+        self.past = past  # a date that has already happened (photo, signature, training)
         self.edit = QLineEdit()
         self.edit.setPlaceholderText(_tr("JJ/MM/AAAA"))
         self.edit.setMaxLength(12)
@@ -150,7 +152,8 @@ class DateField(FieldEditor):
         self._finish(self.edit)
 
     def _on_text(self, text: str) -> None:
-        parsed = parse_french_date(text, self.partial)
+        latest = dt.date.today() if self.past else None
+        parsed = parse_french_date(text, self.partial, latest)
         self.local_error = parsed.error
         if parsed.error:
             self.set_message(ERROR, parsed.error)
@@ -400,7 +403,7 @@ def make_field(spec: FieldSpec) -> FieldEditor:
     if leaf == "birth_date":
         return DateField(spec, partial=True)
     if path in _DATE_PATHS:
-        return DateField(spec)
+        return DateField(spec, past=True)
     if path == "categories":
         return CategoriesField(spec)
     if path == "applicant.licence.categories":

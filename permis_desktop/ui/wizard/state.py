@@ -83,9 +83,10 @@ class DateInput:
         self.error = error
 
 
-def parse_french_date(text: str, partial: bool = False) -> DateInput:
+def parse_french_date(text: str, partial: bool = False, latest: dt.date | None = None) -> DateInput:
     """JJ/MM/AAAA (also JJMMAAAA, or with dots, dashes or spaces). With `partial`, 00 stands
-    for an unknown day or month (a partial birth date, accepted by ANTS)."""
+    for an unknown day or month (a partial birth date, accepted by ANTS). With `latest`, a
+    later date is an error (a photo, a signature or a training cannot be in the future)."""
     if not text.strip():
         return DateInput(None)
     match = _FRENCH_DATE.match(text) or _COMPACT_DATE.match(text)
@@ -104,9 +105,11 @@ def parse_french_date(text: str, partial: bool = False) -> DateInput:
     if day == 0 or month == 0:
         return DateInput(None, "Indiquez le jour et le mois (la date doit être complète).")
     try:
-        dt.date(year, month, day)
+        day_typed = dt.date(year, month, day)
     except ValueError:
         return DateInput(None, "Cette date n'existe pas : vérifiez le jour et le mois.")
+    if latest is not None and day_typed > latest:
+        return DateInput(None, "Cette date est dans le futur : vérifiez-la.")
     return DateInput(iso)
 
 
