@@ -223,3 +223,18 @@ def test_ctrl_f_goes_back_to_the_search(qtbot, desk, worker) -> None:
     assert window.editor is None
     assert window.pages.currentWidget() is window.list_page
     assert window.search.hasFocus() or window.focusWidget() is window.search
+
+
+def test_status_badge_is_painted_in_the_lifecycle_colour(qtbot, desk, worker) -> None:
+    from permis_desktop.procedures.lifecycle import STATUSES
+
+    ids = _seed(desk)
+    window = open_window(qtbot, desk, worker)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 5)
+    image = window.table.viewport().grab().toImage()
+    column = DossierTableModel.COLUMNS.index("status")
+    for name, status in (("Nguyen", "ready"), ("Durand", "in_review")):
+        rect = window.table.visualRect(window.model.index(window.model.row_of(ids[name]), column))
+        # Inside the badge, left of its text: the status colour.
+        pixel = image.pixelColor(rect.left() + 5, rect.center().y())
+        assert pixel.name().upper() == STATUSES[status].colour, (name, pixel.name())
