@@ -57,6 +57,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
 
         self._build_actions()
+        from permis_desktop.ui.papers.actions import install_papers
+
+        install_papers(self)  # Documents menu; filing assistant and ANTS documents beside a dossier
         self._build_status_bar()
         self._restore_geometry()
         self.list_page.loaded.connect(self._on_list_loaded)

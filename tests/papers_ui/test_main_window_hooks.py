@@ -5,15 +5,12 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDockWidget
 
 from permis_desktop.services.dossiers import DossierService
-from permis_desktop.ui.papers.actions import PapersDock, install_papers
+from permis_desktop.ui.papers.actions import PapersDock
 from tests.ui.helpers import open_window
 
 
 def papers_window(qtbot, school, worker):
-    window = open_window(qtbot, school, worker)
-    if not hasattr(window, "papers_dock"):
-        install_papers(window)
-    return window
+    return open_window(qtbot, school, worker)  # the window installs the papers itself
 
 
 def test_documents_menu_sits_before_help(qtbot, school, worker) -> None:
