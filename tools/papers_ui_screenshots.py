@@ -122,6 +122,20 @@ def main() -> None:
         preview.warning.show()
         shoot(app, preview, out / "papers-ui-preview.png")
         preview.close()
+
+        from permis_desktop.app import labels
+        from permis_desktop.ui.main_window import MainWindow
+
+        window = MainWindow(ctx, worker, *labels())
+        window.resize(1280, 800)
+        window.show()
+        window.open_dossier(dossier_id)
+        wait(app, lambda: window.papers_dock.isVisible())
+        wait(app, lambda: window.papers_dock.assistant.assistant is not None)
+        window.papers_dock.assistant.step_list.setCurrentRow(2)
+        shoot(app, window, out / "papers-ui-main-window.png")
+        window.close_editor()
+        window.close()
         worker.wait_idle()
         ctx.close()
 

@@ -20,6 +20,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QMainWindow,
     QMenu,
     QMenuBar,
     QMessageBox,
@@ -344,7 +345,13 @@ class PapersDock(QDockWidget):
 
     def _on_assistant_loaded(self) -> None:
         if self.auto_show and self.assistant is not None and self.assistant.assistant:
+            was_visible = self.isVisible()
             self.show()
+            host = self.parent()
+            if not was_visible and isinstance(host, QMainWindow):
+                # About a third of the window: the dossier keeps room for its fields.
+                width = max(380, min(460, int(host.width() * 0.34)))
+                host.resizeDocks([self], [width], Qt.Orientation.Horizontal)
 
     def clear(self) -> None:
         self.dossier_id = None
@@ -362,7 +369,6 @@ def install_papers(window: Any) -> tuple[PapersActions, PapersDock]:
     Uses only the window's public parts: `ctx`, `worker`, `editor` (the open dossier, or
     None), `list_page.current_id()`, `pages` (the stacked list/editor), `open_dossier`,
     `close_editor`, `refresh`. The panel follows the dossier shown in `pages`."""
-    from PySide6.QtWidgets import QMainWindow
 
     def current() -> str | None:
         editor = window.editor
