@@ -155,9 +155,11 @@ def print_pdf(
 
     Runs on the worker. `rasterise` None: pictures of the pages for a real printer, the PDF
     itself for a file printer; True forces the picture path (tests check it on a file)."""
-    printer.setDuplex(
-        QPrinter.DuplexMode.DuplexLongSide if mode == DUPLEX else QPrinter.DuplexMode.DuplexNone
-    )
+    if mode == DUPLEX:
+        printer.setDuplex(QPrinter.DuplexMode.DuplexLongSide)
+    elif mode == TWO_UP:
+        printer.setDuplex(QPrinter.DuplexMode.DuplexNone)
+    # SIMPLE: whatever the user chose in the print dialog (a summary may go recto/verso).
     loaded = LoadedPdf(pdf)
     try:
         pages = loaded.pages
