@@ -45,7 +45,7 @@ PREVIEW_SHARPNESS_MIN = 0.14
 # Tracking keeps the refined outline when this share of its sides lies on real edges (full
 # detection asks 0.6 of a candidate; a tracked outline must be better than a guess).
 TRACK_SUPPORT_MIN = 0.75
-FULL_DETECTION_EVERY = 8
+FULL_DETECTION_EVERY = 5
 
 Image8 = npt.NDArray[np.uint8]
 

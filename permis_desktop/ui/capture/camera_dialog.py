@@ -456,6 +456,11 @@ class CameraDialog(QDialog):
         self.tracker.reset()
         if phase == LIVE:
             self.preview.set_outline((), 0.0)
+            # Back to live after a shot: the document has moved (turned over, next page),
+            # so the next analysis detects afresh instead of tracking the old outline.
+            if self.last_analysis is not None and self.last_analysis.found:
+                self._kept_corners = self.last_analysis.corners
+            self.last_analysis = None
             if self.camera_state in (CameraState.ACTIVE, CameraState.STARTING):
                 self.stack.setCurrentIndex(0)
         elif phase in (VERDICT, DONE):
