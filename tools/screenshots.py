@@ -123,6 +123,50 @@ def minor_facts() -> dict[str, Any]:
     return facts
 
 
+def b96_facts() -> dict[str, Any]:
+    """A B holder asking for the B96 mention after the training, hosted by a parent."""
+    from permis_desktop.procedures.facts import skeleton
+
+    facts = skeleton("licence_after_training_b96")
+    facts["applicant"].update(
+        {
+            "sex": "M",
+            "birth_name": "Rousseau",
+            "given_names": ["Hugo"],
+            "birth_date": "1994-01-17",
+            "birth_place": {"commune": "Grenoble", "insee": "38185", "country": "FRA"},
+            "address": {
+                "line1": "8 chemin des Vignes",
+                "line2": "chez M. Rousseau Alain",
+                "postal_code": "38100",
+                "city": "Grenoble",
+                "country": "FRA",
+            },
+            "email": "hugo.rousseau@example.fr",
+            "mobile": "06 98 76 54 32",
+            "hosted": True,
+            "licence": {
+                "number": "120338100042",
+                "categories": [{"category": "B", "obtained": "2013-06-20"}],
+            },
+        }
+    )
+    facts["host"] = {
+        "sex": "M",
+        "birth_name": "Rousseau",
+        "usage_name": "",
+        "given_names": ["Alain"],
+        "birth_date": "",
+        "email": "",
+        "mobile": "",
+    }
+    facts["training"] = {
+        "kind": "b96",
+        "completed": (TODAY - dt.timedelta(days=5)).isoformat(),
+    }
+    return facts
+
+
 def sample_files(folder: Path) -> dict[str, Path]:
     """An identity card photographed on a table and a bill scanned as a PDF."""
     from PIL import Image, ImageDraw
@@ -256,6 +300,7 @@ def full_run(app: QApplication) -> None:
     files = sample_files(Path(tempfile.mkdtemp(prefix="permis-files-")))
     adult = DossierService(ctx.db).create(adult_facts())
     minor = DossierService(ctx.db).create(minor_facts())
+    b96 = DossierService(ctx.db).create(b96_facts())
     shooter.then(lambda: window.open_dossier(adult), lambda: window.editor is not None)
     editor = lambda: window.editor  # noqa: E731
 
@@ -318,7 +363,16 @@ def full_run(app: QApplication) -> None:
     shooter.then(lambda: editor().focus_piece("guardian_identity"))
     shooter.then(lambda: shooter.shoot(window, "wizard-minor-8-pieces"))
     shooter.then(lambda: window.close_editor())
-    shooter.then(lambda: None, lambda: window.model.rowCount() == len(SAMPLES) + 2)
+    shooter.then(lambda: window.open_dossier(b96), lambda: window.editor is not None)
+    for step, name in (
+        ("adresse", "wizard-b96-2-adresse-hebergement"),
+        ("permis", "wizard-b96-3-permis"),
+        ("formation", "wizard-b96-5-formation"),
+    ):
+        shooter.then(lambda step=step: editor().go_to(step))
+        shooter.then(lambda name=name: shooter.shoot(window, name))
+    shooter.then(lambda: window.close_editor())
+    shooter.then(lambda: None, lambda: window.model.rowCount() == len(SAMPLES) + 3)
     shooter.then(lambda: shooter.shoot(window, "main-window"))
     shooter.run()
     worker.wait_idle()

@@ -100,9 +100,12 @@ class StepPage(QWidget):
             self.form.setRowVisible(self.fields[path], path in wanted_paths)
         return created
 
-    @staticmethod
-    def _label(spec: FieldSpec) -> str:
-        return f"{spec.label} *" if spec.required else spec.label
+    def _label(self, spec: FieldSpec) -> str:
+        label = spec.label
+        if spec.path.startswith("host."):
+            # The host's identity follows the applicant's contact on the same page.
+            label = self.tr("Hébergeant : {field}").format(field=label[0].lower() + label[1:])
+        return f"{label} *" if spec.required else label
 
     def visible_fields(self) -> list[FieldEditor]:
         return [f for p, f in self.fields.items() if not f.isHidden() and self._visible(p)]
