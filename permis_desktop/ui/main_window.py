@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu(self.tr("&Fichier"))
+        self.file_menu = file_menu  # other features add their actions here (sync, settings)
         self.action_new = QAction(self.tr("&Nouveau dossier…"), self)
         self.action_new.setObjectName("action_new")
         self.action_new.setShortcut(QKeySequence.StandardKey.New)
@@ -87,12 +88,14 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action_quit)
 
         edit_menu = menu.addMenu(self.tr("&Édition"))
+        self.edit_menu = edit_menu
         self.action_find = QAction(self.tr("&Rechercher"), self)
         self.action_find.setShortcut(QKeySequence.StandardKey.Find)
         self.action_find.triggered.connect(self._focus_search)
         edit_menu.addAction(self.action_find)
 
         dossier_menu = menu.addMenu(self.tr("&Dossier"))
+        self.dossier_menu = dossier_menu
         self.action_open = QAction(self.tr("&Ouvrir"), self)
         self.action_open.triggered.connect(self._open_selected)
         dossier_menu.addAction(self.action_open)
