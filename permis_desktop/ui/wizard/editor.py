@@ -263,8 +263,15 @@ class DossierEditor(QWidget):
             self.autosaver.changed()
 
     def _on_pieces_changed(self, detail: DossierDetail) -> None:
-        """Files were attached: take the pieces as stored (the rest stays as typed)."""
-        self.facts["pieces"] = copy.deepcopy(detail.facts.get("pieces", []))
+        """Files were attached: take the pieces as stored, keeping the dates and document
+        types typed meanwhile that the next autosave has not written yet."""
+        typed = {p.get("kind"): p for p in self.facts.get("pieces") or []}
+        pieces = copy.deepcopy(detail.facts.get("pieces", []))
+        for entry in pieces:
+            for key, value in (typed.get(entry.get("kind")) or {}).items():
+                if key != "kind":
+                    entry[key] = value
+        self.facts["pieces"] = pieces
         self.recompute()
         self.dossier_changed.emit(self.dossier_id)
 
