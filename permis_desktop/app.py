@@ -154,9 +154,11 @@ def main(argv: list[str] | None = None) -> int:
         worker = Worker(app)
         window = MainWindow(ctx, worker, *labels())
         window.show()
+        window.sync.start()  # sends validated dossiers, follows their status (ui/sync)
         if probe := os.environ.get(STARTUP_PROBE):
             _arm_startup_probe(app, Path(probe))
         code = app.exec()
+        window.sync.stop()  # before the database closes: the round in progress ends first
         worker.wait_idle()
         ctx.close()
         return int(code)

@@ -131,21 +131,14 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.status_data = QLabel(self.tr("Données : {path}").format(path=self.ctx.paths.data))
         self.status_data.setObjectName("status_data")
-        self.status_sync = QLabel()
-        self.status_sync.setObjectName("status_sync")
         self.status_count = QLabel()
         self.status_count.setObjectName("status_count")
         bar.addWidget(self.status_count)
-        bar.addPermanentWidget(self.status_sync)
-        bar.addPermanentWidget(self.status_data)
-        self.update_sync_status()
+        from permis_desktop.ui.sync import install_sync
 
-    def update_sync_status(self) -> None:
-        url = self.ctx.settings.get("sync.server_url")
-        if not url:
-            self.status_sync.setText(self.tr("Aucun serveur de synchronisation configuré"))
-        else:
-            self.status_sync.setText(self.tr("Serveur : {url}").format(url=url))
+        # `status_sync`, `sync` (started by app.py), Synchronisation… and Réglages… (ui/sync)
+        install_sync(self)
+        bar.addPermanentWidget(self.status_data)
 
     # -- geometry ---------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ from permis_desktop.services.workflow import (
     obstacles,
 )
 from permis_desktop.ui.labels import procedure_label, status_colour, status_label
+from permis_desktop.ui.sync import wake_after_validation
 from permis_desktop.ui.wizard import recovery
 from permis_desktop.ui.wizard.autosave import FAILED, SAVED, Autosaver
 from permis_desktop.ui.wizard.checklist_panel import ChecklistPanel
@@ -104,6 +105,9 @@ class DossierEditor(QWidget):
         start = detail.wizard_step if detail.wizard_step in self.step_ids() else "demandeur"
         self.go_to(start, remember=False)
         self._apply_editable()
+        from permis_desktop.ui.sync.complement import install_complement
+
+        install_complement(self, detail)  # the agency's complement request, if any (ui/sync)
 
     # -- construction ---------------------------------------------------------------------
 
@@ -634,7 +638,7 @@ class DossierEditor(QWidget):
         self.summary.validate_button.setEnabled(False)
         self.worker.run_task(
             lambda _s: workflow.validate(dossier_id),
-            on_success=lambda _v: self._set_status("ready"),
+            on_success=lambda _v: (self._set_status("ready"), wake_after_validation(self)),
             on_error=self._on_validate_error,
             owner=self,
             pool="db",
