@@ -159,6 +159,11 @@ def test_sane_test_device_page_into_the_piece(qtbot, desk, worker, dossier) -> N
     try:
         dialog.scan_button.click()
         wait_attached(qtbot, dialog, 1)
+        # Guided recto/verso on the flatbed.
+        assert "Retournez la carte" in dialog.status.text()
+        dialog.scan_button.click()
+        wait_attached(qtbot, dialog, 2)
+        assert "Retournez" not in dialog.status.text()
     finally:
         # The test backend keeps option values across opens.
         list(
@@ -167,5 +172,6 @@ def test_sane_test_device_page_into_the_piece(qtbot, desk, worker, dossier) -> N
                 __import__("permis_desktop.scan.devices", fromlist=["x"]).ScanRequest(dpi=25),
             )
         )
-    assert len(piece_pages(desk, dossier, "identity")) == 1
-    assert dialog.pages_view.count() == 1
+    pages = piece_pages(desk, dossier, "identity")
+    assert len(pages) == 2 and pages[0].processed_sha256 == pages[1].processed_sha256
+    assert dialog.pages_view.count() == 2

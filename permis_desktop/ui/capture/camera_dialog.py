@@ -213,10 +213,18 @@ class CameraDialog(QDialog):
         if not cameras:
             self.show_state(CameraState.NO_CAMERA, STATE_MESSAGES[CameraState.NO_CAMERA])
             return
-        self._on_camera_chosen(0)
+        # The camera last used on this workstation, when it is still connected.
+        last = str(self.ctx.settings.get("capture.last_camera") or "")
+        index = max(0, self.camera_picker.findData(last)) if last else 0
+        self.camera_picker.blockSignals(True)
+        self.camera_picker.setCurrentIndex(index)
+        self.camera_picker.blockSignals(False)
+        self._on_camera_chosen(index)
 
     def _on_camera_chosen(self, index: int) -> None:
         camera_id = self.camera_picker.itemData(index)
+        if camera_id:
+            self.ctx.settings.set("capture.last_camera", camera_id)
         self._use_source(CameraFrameSource(camera_id, self))
 
     def _use_source(self, source: FrameSource) -> None:

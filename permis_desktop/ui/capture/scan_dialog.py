@@ -423,9 +423,22 @@ class ScanDialog(QDialog):
             self._offer_certificate(outcome.error)
         else:
             text = self.tr("{n} page(s) numérisée(s).").format(n=n)
+            if self._card_side_missing(outcome):
+                text += " " + self.tr(
+                    "Retournez la carte sur la vitre puis cliquez sur « Numériser » pour le verso."
+                )
         self.status.setText(text)
         self.status.setStyleSheet("color: #c62828;" if outcome.error is not None else "")
         self._update_buttons()
+
+    def _card_side_missing(self, outcome: Any) -> bool:
+        """An identity card scanned on the flatbed: recto and verso are two scans (guided)."""
+        from permis_desktop.scan.formats import format_for
+
+        if not format_for(self.kind).identity or not outcome.pages:
+            return False
+        flatbed = all(p.source == "flatbed" for p in outcome.pages)
+        return flatbed and self.pages_received % 2 == 1
 
     def _on_scan_failed(self, exc: BaseException) -> None:
         self.scanning = False
