@@ -111,6 +111,12 @@ def _file_dropped_inbox_items(page: Any) -> None:
     page._inbox_drops = []
 
 
+def _unless_read_only(page: Any, action: Any, kind: str) -> None:
+    """A validated dossier is read-only: its pieces cannot be captured again."""
+    if not page._read_only:
+        action(page, kind)
+
+
 def install_row(page: Any, row: Any) -> None:
     """The "Scanner" and "Photo" buttons before "Importer", and "Pages…" after it."""
     kind = row.kind
@@ -129,13 +135,13 @@ def install_row(page: Any, row: Any) -> None:
         button = QPushButton(text)
         button.setObjectName(f"{name}:{kind}")
         button.setAccessibleName(f"{text.rstrip('…')} : {label}")
-        button.clicked.connect(lambda _c=False, act=action: page._read_only or act(page, kind))
+        button.clicked.connect(lambda _c=False, act=action: _unless_read_only(page, act, kind))
         row.action_bar.insertWidget(position, button)
         buttons.append(button)
     edit = QPushButton(page.tr("Pages…"))
     edit.setObjectName(f"pages:{kind}")
     edit.setAccessibleName(page.tr("Modifier les pages : {piece}").format(piece=label))
-    edit.clicked.connect(lambda: page._read_only or open_editor(page, kind))
+    edit.clicked.connect(lambda: _unless_read_only(page, open_editor, kind))
     row.action_bar.insertWidget(row.action_bar.indexOf(row.progress), edit)
     buttons.append(edit)
     row.capture_buttons = buttons
