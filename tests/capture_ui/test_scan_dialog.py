@@ -175,3 +175,58 @@ def test_sane_test_device_page_into_the_piece(qtbot, desk, worker, dossier) -> N
     pages = piece_pages(desk, dossier, "identity")
     assert len(pages) == 2 and pages[0].processed_sha256 == pages[1].processed_sha256
     assert dialog.pages_view.count() == 2
+
+
+def test_stalled_device_leaves_the_window_responsive_and_cancel_keeps_pages(
+    qtbot, desk, worker, dossier, sim
+) -> None:  # type: ignore[no-untyped-def]
+    sim.faults.stall_at_page = 2
+    sim.faults.stall_seconds = 4.0
+    dialog = open_dialog(qtbot, desk, worker, dossier, escl_registry(sim))
+    dialog.scan_button.click()
+    qtbot.waitUntil(lambda: dialog.pages_received == 1, timeout=30000)
+    # The device hangs on page 2; the window still handles input.
+    assert dialog.scanning and dialog.cancel_button.isEnabled()
+    dialog.cancel_button.click()
+    assert dialog.status.text() == "Annulation…"
+    qtbot.waitUntil(lambda: not dialog.scanning, timeout=30000)
+    assert len(dialog.last_outcome.pages) == 1 and dialog.last_outcome.error is not None
+    wait_attached(qtbot, dialog, 1)
+    assert len(piece_pages(desk, dossier, KIND)) == 1
+
+
+def test_https_scanner_confirmed_by_the_user(qtbot, desk, worker, dossier, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from permis_desktop.scan.devices import read_pins
+    from permis_desktop.ui.capture.scan_dialog import ScanDialog
+
+    data = Path(__file__).resolve().parents[1] / "devices" / "data"
+    with Simulator(
+        feeder_pages=1, certfile=data / "escl-cert-1.pem", keyfile=data / "escl-key-1.pem"
+    ) as tls:
+        desk.settings.set("capture.escl_addresses", tls.base_url)
+        asked: list[str] = []
+
+        def answer(_parent, _title, text, *rest):  # type: ignore[no-untyped-def]
+            asked.append(text)  # the modal question, answered as a user would
+            return QMessageBox.StandardButton.Yes
+
+        monkeypatch.setattr(QMessageBox, "question", answer)
+        dialog = ScanDialog(desk, worker, dossier, KIND)  # registry from the settings
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: dialog.device_picker.findData(tls.device_id) >= 0, timeout=20000)
+        dialog.device_picker.setCurrentIndex(dialog.device_picker.findData(tls.device_id))
+        dialog.scan_button.click()
+        qtbot.waitUntil(lambda: asked != [] and not dialog.scanning, timeout=30000)
+        assert "Empreinte SHA-256" in asked[0]
+        netloc = tls.base_url.split("//")[1].split("/")[0]
+        assert netloc in read_pins(desk.settings)
+        qtbot.waitUntil(lambda: dialog.device_picker.findData(tls.device_id) >= 0, timeout=20000)
+        dialog.device_picker.setCurrentIndex(dialog.device_picker.findData(tls.device_id))
+        qtbot.waitUntil(lambda: dialog.scan_button.isEnabled(), timeout=20000)
+        dialog.scan_button.click()
+        wait_attached(qtbot, dialog, 1)
+        assert len(piece_pages(desk, dossier, KIND)) == 1
