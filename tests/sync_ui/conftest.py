@@ -16,6 +16,7 @@ from keyring.backends import fail
 
 from tests.server.conftest import live, server  # noqa: F401 - fixtures reused as they are
 from tests.server.desk import Desk
+from tests.ui.conftest import worker  # noqa: F401
 
 
 @pytest.fixture
@@ -72,17 +73,17 @@ def windows(qapp) -> Iterator[Any]:
     opened: list[tuple[Any, Worker]] = []
 
     def open_window(qtbot: Any, desk: Desk, **sync: Any) -> MainWindow:
-        worker = Worker()
-        window = MainWindow(desk.ctx, worker, *labels())
+        helper = Worker()
+        window = MainWindow(desk.ctx, helper, *labels())
         qtbot.addWidget(window)
         window.sync.probe_seconds = sync.get("probe_seconds", 0.2)
         window.sync.poll_seconds = sync.get("poll_seconds", 1.0)
         window.resize(1280, 800)
         window.show()
-        opened.append((window, worker))
+        opened.append((window, helper))
         return window
 
     yield open_window
-    for window, worker in opened:
+    for window, helper in opened:
         window.sync.stop()
-        worker.wait_idle()
+        helper.wait_idle()

@@ -67,6 +67,7 @@ class SyncController(QObject):
         self.problem = ""  # why the sync is not running (French), "" when it runs
         self.server_url = str(ctx.settings.get("sync.server_url") or "").strip()
         self.configured = False
+        self.expect_change = False
         self._generation = 0
         self._bridge = _Bridge(self)
         self._bridge.status.connect(self._on_status)
@@ -146,6 +147,7 @@ class SyncController(QObject):
     def wake(self) -> None:
         """Send now: a dossier was validated, or the user asked."""
         if self.sync is not None:
+            self.expect_change = True  # the next report is worth a list refresh
             self.sync.wake()
 
     # -- the queue --------------------------------------------------------------------------

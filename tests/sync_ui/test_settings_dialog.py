@@ -1,0 +1,159 @@
+"""Réglages: the server address and options go to the settings registry, the token to the
+system keyring (or, where there is none, to the settings file, and the dialog says so)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from permis_desktop.settings import Settings
+from permis_desktop.sync.credentials import load_token
+from permis_desktop.ui.settings_dialog import SettingsDialog
+from tests.ui.helpers import keys
+
+
+@pytest.fixture
+def ring() -> Any:
+    # Defined here, not at import: a KeyringBackend subclass registers itself as a candidate
+    # for every later keyring initialisation (see tests/server/test_credentials.py).
+    class MemoryKeyring(KeyringBackend):
+        """Stands for the OS keychain, which a test machine has not got."""
+
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.values: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.values.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.values[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.values.pop((service, username), None)
+
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    return backend
+
+
+def _dialog(qtbot, desk, worker) -> SettingsDialog:
+    dialog = SettingsDialog(desk, worker)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def _save(qtbot, dialog: SettingsDialog) -> None:
+    button = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _type(qtbot, dialog: SettingsDialog, key: str, text: str) -> None:
+    editor = dialog.editors[key] if key != "sync.token" else dialog.token
+    editor.clear()
+    keys(qtbot, editor, text)  # key by key, accented letters too
+
+
+def test_the_token_goes_to_the_keyring_and_the_address_to_the_settings(
+    qtbot, desk, worker, ring
+) -> None:
+    dialog = _dialog(qtbot, desk, worker)
+    assert "trousseau du système" in dialog.token_note.text()
+    assert dialog.editors["sync.verify_tls"].isChecked()  # on by default
+    assert not dialog.verify_warning.isVisible()
+    _type(qtbot, dialog, "sync.server_url", "https://dossiers.agence.example")
+    _type(qtbot, dialog, "sync.token", "pds_secret_1")
+    _type(qtbot, dialog, "school.name", "Auto-école des Lilas")
+    _save(qtbot, dialog)
+    assert dialog.result() == SettingsDialog.DialogCode.Accepted
+    assert dialog.token_saved_in == "keyring" and dialog.sync_changed
+    assert ring.values == {("permis-desktop", "sync.token"): "pds_secret_1"}
+    stored = Settings(desk.paths.settings_file)
+    assert stored.get("sync.server_url") == "https://dossiers.agence.example"
+    assert stored.get("sync.token") == ""  # not in the file
+    assert stored.get("school.name") == "Auto-école des Lilas"
+    assert load_token(stored) == "pds_secret_1"
+    # Opened again: the token is known, an empty field keeps it.
+    again = _dialog(qtbot, desk, worker)
+    assert "laisser vide" in again.token.placeholderText()
+    _save(qtbot, again)
+    assert ring.values[("permis-desktop", "sync.token")] == "pds_secret_1"
+    assert not again.sync_changed
+
+
+def test_without_a_keyring_the_dialog_says_where_the_token_goes(qtbot, desk, worker) -> None:
+    dialog = _dialog(qtbot, desk, worker)
+    note = dialog.token_note.text()
+    assert "Aucun trousseau" in note and str(desk.paths.settings_file) in note
+    _type(qtbot, dialog, "sync.server_url", "https://dossiers.agence.example")
+    _type(qtbot, dialog, "sync.token", "pds_plain")
+    _save(qtbot, dialog)
+    assert dialog.token_saved_in == "settings"
+    assert Settings(desk.paths.settings_file).get("sync.token") == "pds_plain"
+
+
+def test_bad_values_are_refused_with_what_to_do(qtbot, desk, worker, tmp_path) -> None:
+    dialog = _dialog(qtbot, desk, worker)
+    _type(qtbot, dialog, "sync.server_url", "dossiers.agence.example")
+    _type(qtbot, dialog, "sync.ca_file", str(tmp_path / "absent.pem"))
+    _save(qtbot, dialog)
+    assert dialog.isVisible() and dialog.error.isVisible()
+    text = dialog.error.text()
+    assert "https://" in text and "absent.pem" in text and "jeton" in text
+    assert Settings(desk.paths.settings_file).get("sync.server_url") == ""
+    # Verification off is allowed, with a warning; a CA file is the better way.
+    qtbot.mouseClick(dialog.editors["sync.verify_tls"], Qt.MouseButton.LeftButton)
+    assert dialog.verify_warning.isVisible()
+    ca = tmp_path / "agence-ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    _type(qtbot, dialog, "sync.server_url", "https://dossiers.agence.example")
+    _type(qtbot, dialog, "sync.ca_file", str(ca))
+    _type(qtbot, dialog, "sync.token", "pds_x")
+    _save(qtbot, dialog)
+    stored = Settings(desk.paths.settings_file)
+    assert stored.get("sync.ca_file") == str(ca) and stored.get("sync.verify_tls") is False
+
+
+def test_test_connection_names_the_agency_and_desk(qtbot, desk, worker, server, live) -> None:
+    token = server.token("agence-nord", "guichet-7")
+    dialog = _dialog(qtbot, desk, worker)
+    _type(qtbot, dialog, "sync.server_url", live)
+    _type(qtbot, dialog, "sync.token", token)
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.test_result.text().startswith(("✔", "✖")), timeout=10000)
+    assert "agence-nord" in dialog.test_result.text() and "guichet-7" in dialog.test_result.text()
+    _type(qtbot, dialog, "sync.token", "pds_wrong")
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.test_result.text().startswith("✖"), timeout=10000)
+    assert "jeton" in dialog.test_result.text()
+
+
+def test_saving_the_settings_restarts_the_sync_from_the_window(
+    qtbot, desk, worker, server, live
+) -> None:
+    from permis_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(desk, worker)
+    qtbot.addWidget(window)
+    assert window.status_sync.text() == "Aucun serveur de synchronisation configuré"
+    window.sync.start()
+    assert window.sync.sync is None
+    window.action_settings.trigger()
+    dialog = window.settings_dialog
+    assert dialog is not None
+    _type(qtbot, dialog, "sync.server_url", live)
+    _type(qtbot, dialog, "sync.token", server.token())
+    _save(qtbot, dialog)
+    try:
+        qtbot.waitUntil(lambda: window.sync.sync is not None, timeout=5000)
+        qtbot.waitUntil(lambda: "En ligne" in window.status_sync.text(), timeout=10000)
+    finally:
+        window.sync.stop()
