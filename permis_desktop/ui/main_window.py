@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         from permis_desktop.ui.sync import install_sync
 
         # `status_sync`, `sync` (started by app.py), Synchronisation… and Réglages… (ui/sync)
-        install_sync(self)
+        self.sync = install_sync(self)
         bar.addPermanentWidget(self.status_data)
 
     # -- geometry ---------------------------------------------------------------------------

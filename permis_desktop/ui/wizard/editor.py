@@ -638,11 +638,15 @@ class DossierEditor(QWidget):
         self.summary.validate_button.setEnabled(False)
         self.worker.run_task(
             lambda _s: workflow.validate(dossier_id),
-            on_success=lambda _v: (self._set_status("ready"), wake_after_validation(self)),
+            on_success=self._on_validated,
             on_error=self._on_validate_error,
             owner=self,
             pool="db",
         )
+
+    def _on_validated(self, _version: Any) -> None:
+        self._set_status("ready")
+        wake_after_validation(self)  # sent now rather than at the next poll (ui/sync)
 
     def _on_validate_error(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationRefused):
