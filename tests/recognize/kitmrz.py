@@ -322,21 +322,30 @@ def scan_quality(doc: Image.Image, rng: random.Random, turns: bool = True) -> by
     return _jpeg(canvas, rng.randint(75, 92))
 
 
-def photo_quality(doc: Image.Image, rng: random.Random, turns: bool = True) -> bytes:
-    """A phone photo: perspective, blur, noise, glare, uneven light, JPEG."""
+def photo_quality(
+    doc: Image.Image, rng: random.Random, turns: bool = True, hard: bool = False
+) -> bytes:
+    """A phone photo: perspective, blur, noise, glare, uneven light, JPEG.
+
+    `hard`: farther away (characters 11-16 pixels tall), stronger tilt and perspective,
+    glare on the zone itself, more blur and noise, stronger JPEG compression.
+    """
     src = np.asarray(doc)
     h, w = src.shape[:2]
-    out_w = round(w * rng.uniform(1.25, 1.6))
+    out_w = round(w * (rng.uniform(1.25, 1.6) if not hard else rng.uniform(1.8, 2.4)))
     out_h = round(out_w * 0.75)
     scale = rng.uniform(0.8, 1.0) * min(out_w * 0.9 / w, out_h * 0.9 / h)
+    if hard:
+        scale *= rng.uniform(0.6, 0.85)
     cx, cy = (
         out_w / 2 + rng.uniform(-0.05, 0.05) * out_w,
         out_h / 2 + rng.uniform(-0.05, 0.05) * out_h,
     )
-    angle = np.deg2rad(rng.uniform(-8, 8))
+    angle = np.deg2rad(rng.uniform(-8, 8) if not hard else rng.uniform(-15, 15))
+    jitter = 0.04 if not hard else 0.07
     corners = []
     for x, y in [(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)]:
-        jx, jy = rng.uniform(-0.04, 0.04) * w, rng.uniform(-0.04, 0.04) * h
+        jx, jy = rng.uniform(-jitter, jitter) * w, rng.uniform(-jitter, jitter) * h
         x, y = (x + jx) * scale, (y + jy) * scale
         corners.append(
             (cx + x * np.cos(angle) - y * np.sin(angle), cy + x * np.sin(angle) + y * np.cos(angle))
@@ -358,15 +367,23 @@ def photo_quality(doc: Image.Image, rng: random.Random, turns: bool = True) -> b
     light = 1.0 + 0.18 * ((xx / out_w - rng.random()) + (yy / out_h - rng.random()))
     arr *= light[..., None] * rng.uniform(0.8, 1.05)
     gx, gy = rng.uniform(0.2, 0.8) * out_w, rng.uniform(0.2, 0.8) * out_h
+    if hard:  # on the zone: the bottom of the card
+        gx, gy = np.mean([c[0] for c in corners]), np.mean([c[1] for c in corners[2:]])
     sigma = rng.uniform(0.06, 0.16) * out_w
-    glare = rng.uniform(40, 110) * np.exp(-((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * sigma**2))
+    strength = rng.uniform(40, 110) if not hard else rng.uniform(80, 140)
+    glare = strength * np.exp(-((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * sigma**2))
     arr += glare[..., None]
-    arr = cv2.GaussianBlur(arr, (0, 0), rng.uniform(0.6, 1.5))
-    arr += np.random.default_rng(rng.randint(0, 2**31)).normal(0, rng.uniform(3, 8), arr.shape)
+    arr = cv2.GaussianBlur(
+        arr, (0, 0), rng.uniform(0.6, 1.5) if not hard else rng.uniform(1.0, 1.8)
+    )
+    noise = rng.uniform(3, 8) if not hard else rng.uniform(6, 12)
+    arr += np.random.default_rng(rng.randint(0, 2**31)).normal(0, noise, arr.shape)
+    if hard:
+        arr = cv2.resize(arr, None, fx=0.6, fy=0.6, interpolation=cv2.INTER_AREA)
     img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
     if turns and rng.random() < 0.25:
         img = img.rotate(180)
-    return _jpeg(img, rng.randint(65, 88))
+    return _jpeg(img, rng.randint(65, 88) if not hard else rng.randint(50, 70))
 
 
 def make_sample(
@@ -374,5 +391,8 @@ def make_sample(
 ) -> tuple[bytes, MrzTruth]:
     truth = make_truth(fmt, rng)
     doc = render_document(truth, rng)
-    data = scan_quality(doc, rng, turns) if quality == "scan" else photo_quality(doc, rng, turns)
+    if quality == "scan":
+        data = scan_quality(doc, rng, turns)
+    else:
+        data = photo_quality(doc, rng, turns, hard=quality == "hard")
     return data, truth

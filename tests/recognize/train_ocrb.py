@@ -1,7 +1,7 @@
 """Train the OCR-B cell classifier shipped as permis_desktop/scan/recognize/ocrb_model.json.
 
 Run from the repository root (needs Debian's fonts-ocr-b):
-    .venv/bin/python tests/recognize/train_ocrb.py [--docs 900] [--epochs 25]
+    .venv/bin/python tests/recognize/train_ocrb.py [--docs 900] [--hard 600] [--epochs 25]
 
 Documents of the three MRZ layouts are rendered at scan and photo quality (kitmrz.py), cut
 into cells by the product's own locator and segmenter, labelled with the ground truth, and a
@@ -43,18 +43,21 @@ def cells_of(data: bytes, lines: list[str]) -> np.ndarray | None:
     return None
 
 
-def samples(n_docs: int, seed: int) -> list[tuple[bytes, list[str]]]:
+def samples(
+    n_docs: int, seed: int, qualities: tuple[str, ...] = ("scan", "photo")
+) -> list[tuple[bytes, list[str]]]:
     """Rendered documents, cached in $OCRB_CACHE (a folder) to re-train quickly."""
     cache_dir = os.environ.get("OCRB_CACHE")
-    cache = Path(cache_dir) / f"docs-{n_docs}-{seed}.pickle" if cache_dir else None
+    name = f"docs-{n_docs}-{seed}" + (
+        "" if qualities == ("scan", "photo") else "-" + "-".join(qualities)
+    )
+    cache = Path(cache_dir) / f"{name}.pickle" if cache_dir else None
     if cache is not None and cache.exists():
         return pickle.loads(cache.read_bytes())  # type: ignore[no-any-return]
     rng = random.Random(seed)
     out = []
     for i in range(n_docs):
-        data, truth = make_sample(
-            FORMATS[i % 3], "scan" if i % 2 == 0 else "photo", rng, turns=False
-        )
+        data, truth = make_sample(FORMATS[i % 3], qualities[i % len(qualities)], rng, turns=False)
         out.append((data, truth.lines))
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -62,10 +65,12 @@ def samples(n_docs: int, seed: int) -> list[tuple[bytes, list[str]]]:
     return out
 
 
-def dataset(n_docs: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def dataset(
+    n_docs: int, seed: int, qualities: tuple[str, ...] = ("scan", "photo")
+) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     missed = 0
-    for data, lines in samples(n_docs, seed):
+    for data, lines in samples(n_docs, seed, qualities):
         cells = cells_of(data, lines)
         if cells is None:
             missed += 1
@@ -76,6 +81,17 @@ def dataset(n_docs: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
         f"{n_docs} documents, {missed} not segmented, {sum(len(x) for x in xs)} cells", flush=True
     )
     return np.concatenate(xs), np.array(ys)
+
+
+def _shifted(cells: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Move each cell by up to one pixel (segmentation is never exact)."""
+    out = np.empty_like(cells)
+    padded = np.pad(cells, ((0, 0), (1, 1), (1, 1)), mode="edge")
+    dy = rng.integers(0, 3, len(cells))
+    dx = rng.integers(0, 3, len(cells))
+    for i in range(len(cells)):
+        out[i] = padded[i, dy[i] : dy[i] + CELL_H, dx[i] : dx[i] + CELL_W]
+    return out
 
 
 def train(
@@ -101,7 +117,8 @@ def train(
         order = rng.permutation(n)
         for start in range(0, n, 256):
             batch = order[start : start + 256]
-            xb = flat[batch] + rng.normal(0, 0.05, (len(batch), d)).astype(np.float32)
+            xb = _shifted(x[batch], rng).reshape(len(batch), d) - mean
+            xb += rng.normal(0, 0.05, (len(batch), d)).astype(np.float32)
             h_pre = xb @ params["w1"] + params["b1"]
             h = np.maximum(h_pre, 0)
             logits = h @ params["w2"] + params["b2"]
@@ -133,8 +150,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=900)
     parser.add_argument("--epochs", type=int, default=25)
+    parser.add_argument("--hard", type=int, default=600, help="extra far/tilted/glare photos")
     args = parser.parse_args()
     x, y = dataset(args.docs, seed=7)
+    if args.hard:
+        xh, yh = dataset(args.hard, seed=8, qualities=("hard", "photo"))
+        x, y = np.concatenate([x, xh]), np.concatenate([y, yh])
     xt, yt = dataset(max(60, args.docs // 6), seed=99)
     model = train(x, y, args.epochs)
     pred = model.predict(xt).argmax(axis=1)

@@ -73,8 +73,8 @@ XOM XPO XES XMP XCC XBT XDC XIM UTO
 """
 COUNTRY_CODES = frozenset(_COUNTRY_CODES_TEXT.split())
 
-# Name characters (no check digit on TD1/TD3) must be read at least this surely.
-NAME_MIN_P = 0.85
+# Below this probability a character is doubtful (see _confident).
+CONFIDENT_P = 0.85
 
 # A runner-up candidate is tried for a failing check only above this probability.
 MIN_ALTERNATIVE_P = 0.02
@@ -245,6 +245,49 @@ def _pick(cell: Cell, kind: str) -> tuple[str, bool]:
     return top, False
 
 
+def _confidence(cell: Cell, char: str) -> float:
+    """Probability the OCR gave `char`; a look-alike forced by the field type (O read in a
+    digit field) inherits the probability of the shape that was read."""
+    for c, p in cell:
+        if c == char:
+            return p
+    if cell and char in (_TO_DIGIT.get(cell[0][0]), _TO_LETTER.get(cell[0][0])):
+        return cell[0][1]
+    return 0.0
+
+
+def _confident(layout: _Layout, cells: list[list[Cell]], chosen: list[list[str]]) -> bool:
+    """Whether the check digits can vouch for what was read.
+
+    A check digit catches one wrong character in its field, not two (two slips can cancel
+    out modulo 10), and nothing outside its field. So: at most one doubtful character per
+    checked field, and none in the characters no field check covers (names, sex, issuing
+    state, nationality; on TD1/TD3 the composite check skips these too).
+    """
+    doubtful = {
+        (li, col)
+        for li, line in enumerate(cells)
+        for col, cell in enumerate(line)
+        if _confidence(cell, chosen[li][col]) < CONFIDENT_P
+    }
+    covered: set[tuple[int, int]] = set()
+    composite: set[tuple[int, int]] = set()
+    for check in layout.checks:
+        positions = {(li, c) for li, a, b in check.ranges for c in range(a, b)} | {check.digit}
+        if check.name == "composite":
+            composite = positions
+            continue
+        covered |= positions
+        if len(doubtful & positions) > 1:
+            return False
+    # The composite check vouches for one doubtful character among those only it covers
+    # (its own digit, TD1 optional data, the names of the 1988 card).
+    only_composite = (doubtful & composite) - covered
+    if len(only_composite) > 1:
+        return False
+    return not (doubtful - covered - only_composite)
+
+
 def _alternatives(cell: Cell, kind: str, current: str) -> list[tuple[str, float]]:
     allowed = _ALLOWED[kind]
     return [(c, p) for c, p in cell if c in allowed and c != current and p >= MIN_ALTERNATIVE_P]
@@ -400,15 +443,7 @@ def parse_mrz(
     # check digit covers them and a misread one would otherwise pass as valid.
     for (li, start), name in zip(layout.codes, ("country_code", "nationality_code"), strict=False):
         checks[name] = "".join(chosen[li][start : start + 3]) in COUNTRY_CODES
-    if layout is not FR_ID_1988:
-        # No check digit covers the names of TD1/TD3: every name character must have been
-        # read with confidence, or the result is not called valid.
-        checks["names_confident"] = all(
-            next((p for c, p in cells[li][col] if c == chosen[li][col]), 0.0) >= NAME_MIN_P
-            for li, kinds in enumerate(layout.types)
-            for col, kind in enumerate(kinds)
-            if kind == "n"
-        )
+    checks["confident"] = _confident(layout, cells, chosen)
     text = ["".join(row) for row in chosen]
     uncertain = [
         (li, col)
