@@ -45,6 +45,17 @@ def _open(page: Any, dialog: QDialog, changed_signal: Any) -> None:
     changes = {"n": 0}
     changed_signal.connect(lambda _result: changes.__setitem__("n", changes["n"] + 1))
     dialog.exec()
+    attacher = getattr(dialog, "attacher", None)
+    if attacher is not None and attacher.busy:
+        # Pages received just before closing are still going into the piece: keep the
+        # dialog (and its queue) alive until they are in, then show them.
+        def settled(busy: bool) -> None:
+            if not busy:
+                refresh_page(page)
+                dialog.deleteLater()
+
+        attacher.busy_changed.connect(settled)
+        return
     if changes["n"]:
         refresh_page(page)
     dialog.deleteLater()
