@@ -130,6 +130,7 @@ def _support(grads: Gradients, quad: Points, threshold: float) -> float:
     """
     h, w = grads[0][0].shape
     total = 0.0
+    sides = 0
     t = np.linspace(0.08, 0.92, 24)
     offsets = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
     for i in range(4):
@@ -159,13 +160,20 @@ def _support(grads: Gradients, quad: Points, threshold: float) -> float:
                 val = across * sign
                 ok = (val >= threshold) & (val >= 1.5 * along) & inside
                 best = max(best, int(ok.any(axis=0).sum()))
-        share = best / len(t)
+        # Only the part of the side inside the frame can show an edge (a sheet partly out
+        # of the frame is still found, and then reported as cut off).
+        visible = int(inside.any(axis=0).sum())
+        if visible < 0.3 * len(t):
+            continue
+        sides += 1
+        share = best / visible
         # Every side of a document shows somewhere; a quad with a side on nothing (a
         # corner of the frame, a text block's open side) is not a document.
         if share < _MIN_SIDE_SUPPORT:
             return 0.0
         total += share
-    return total / 4
+    # At most one side may lie outside the frame.
+    return total / sides if sides >= 3 else 0.0
 
 
 def _line_quads(
@@ -245,7 +253,7 @@ def _line_quads(
             if any(p is None for p in pts):
                 continue
             quad = np.array(pts, dtype=np.float64)
-            margin = 0.02 * diag
+            margin = 0.35 * diag
             if (
                 quad[:, 0].min() < -margin
                 or quad[:, 1].min() < -margin
@@ -336,7 +344,7 @@ def detect_corners(
     seen: list[Points] = []
     for quad in quads:
         area = abs(float(cv2.contourArea(quad.astype(np.float32))))
-        if area < _MIN_AREA * frame_area or area > 0.995 * frame_area:
+        if area < _MIN_AREA * frame_area or area > 2.0 * frame_area:
             continue
         if not cv2.isContourConvex(quad.astype(np.float32)):
             continue
@@ -350,7 +358,7 @@ def detect_corners(
             continue
         # The document is the largest well-outlined quadrilateral: tables, photos and
         # frames printed on it are outlined too, but smaller.
-        score = support**4 * (area / frame_area)
+        score = support**2 * (area / frame_area)
         if aspect_hint:
             score *= float(np.exp(-2.0 * abs(np.log(_aspect(quad) / aspect_hint))))
         if best is None or score > best[0]:

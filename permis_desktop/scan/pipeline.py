@@ -29,11 +29,11 @@ from permis_desktop.errors import OperationFailed
 from permis_desktop.scan import geometry, quality
 from permis_desktop.scan.detect import (
     Points,
+    corner_occlusion,
     detect_corners,
     full_frame,
     order_clockwise,
     refine_corners,
-    corner_occlusion,
 )
 from permis_desktop.scan.encode import Encoded, compose_sides, encode_to_budget, watermark
 from permis_desktop.scan.enhance import enhance

@@ -36,7 +36,7 @@ from permis_desktop.scan.loader import Image8
 
 VERDICTS = ("ok", "blurry", "glare", "dark", "overexposed", "cut_off", "too_small", "blank")
 # When several problems are found, the verdict is the first of this list.
-_PRIORITY = ("cut_off", "too_small", "blank", "dark", "overexposed", "blurry", "glare")
+_PRIORITY = ("dark", "overexposed", "cut_off", "too_small", "blank", "blurry", "glare")
 
 SHARPNESS_MIN = {"card": 0.45, "sheet": 0.45}
 DARK_PAPER = 95.0

@@ -458,7 +458,7 @@ def _composite(
 
 
 def _finish(rng: np.random.Generator, img: np.ndarray, noise: float) -> np.ndarray:
-    img = img + rng.normal(0, noise, img.shape).astype(np.float32)
+    img = img + rng.standard_normal(img.shape, dtype=np.float32) * np.float32(noise)
     out = np.clip(img, 0, 255).astype(np.uint8)
     ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(72, 95))])
     return np.asarray(cv2.imdecode(buf, cv2.IMREAD_COLOR), np.uint8)
@@ -509,6 +509,10 @@ def make_photo(
     if not fits(dpi) and condition != "too_small":
         angle = float(round(angle / 90) * 90)
         rad = math.radians(angle)
+    # Small frames (a 720p preview) cannot hold the document at a good resolution: shrink it
+    # to fit; `generate` then expects `too_small`.
+    while not fits(dpi) and dpi > min_dpi * 0.2:
+        dpi *= 0.95
     dpi_used = dpi / (1 + persp)  # perspective shrinks some sides
     dw, dh = mm[0] * dpi_used / 25.4, mm[1] * dpi_used / 25.4
     shift = (0.0, 0.0)
@@ -652,12 +656,15 @@ def generate(
     photo_frames: dict[str, tuple[int, int]] | None = None,
     scan_share: float = 0.2,
     conditions: tuple[str, ...] | None = None,
+    kinds: tuple[str, ...] | None = None,
 ) -> Iterator[Sample]:
     """`n` samples, cycling through the conditions, deterministic from `seed`."""
     frames = photo_frames or {"identity": (2000, 1500), "proof_of_address": (2250, 3000)}
     for index in range(n):
         rng = np.random.default_rng([seed, index])
         kind = "identity" if rng.random() < 0.55 else "proof_of_address"
+        if kinds and kind not in kinds:
+            kind = kinds[0]
         scan = rng.random() < scan_share
         pool = SCAN_CONDITIONS if scan else PHOTO_CONDITIONS
         if conditions:
@@ -672,12 +679,16 @@ def generate(
             image, flat, corners, dpi, in_frame = make_photo(
                 rng, kind, condition, side, frames[kind]
             )
+        if EXPECTED[condition] == "ok" and dpi < MIN_DPI[kind] * 0.95:
+            condition_expected = "too_small"
+        else:
+            condition_expected = EXPECTED[condition]
         yield Sample(
             name=f"{index:04d}-{'scan' if scan else 'photo'}-{kind}-{condition}",
             kind=kind,
             capture="scan" if scan else "photo",
             condition=condition,
-            expected=EXPECTED[condition],
+            expected=condition_expected,
             side=side,
             corners=corners.tolist(),
             dpi=dpi,
