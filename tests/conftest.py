@@ -68,3 +68,27 @@ def make_read_only():
                 subprocess.run(["chattr", "-i", str(path)], check=False)
             else:
                 path.chmod(mode)
+
+
+def _patient(method, default_ms: int):
+    """pytest-qt waits 5 s by default; a loaded 2-core CI machine sometimes needs more.
+
+    Only the default changes: a test that passes its own timeout keeps it.
+    """
+
+    def wait(self, *args, timeout: int = default_ms, **kwargs):
+        return method(self, *args, timeout=timeout, **kwargs)
+
+    wait.__name__ = method.__name__
+    wait.__doc__ = method.__doc__
+    return wait
+
+
+try:
+    from pytestqt.qtbot import QtBot
+
+    QtBot.waitUntil = _patient(QtBot.waitUntil, 20000)
+    QtBot.waitSignal = _patient(QtBot.waitSignal, 20000)
+    QtBot.waitExposed = _patient(QtBot.waitExposed, 20000)
+except ImportError:  # pytest-qt absent: the Qt tests are not collected anyway
+    pass
