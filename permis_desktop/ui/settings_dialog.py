@@ -77,6 +77,12 @@ def keyring_name() -> str | None:
     return str(getattr(backend, "name", type(backend).__name__))
 
 
+def token_looks_right(token: str) -> bool:
+    """A token goes in an HTTP header: printable ASCII, no spaces (a pasted line of text
+    around it would otherwise be sent, or fail, far from here)."""
+    return token.isascii() and token.isprintable() and not any(c.isspace() for c in token)
+
+
 class SettingsDialog(QDialog):
     def __init__(self, ctx: DeskContext, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -285,8 +291,16 @@ class SettingsDialog(QDialog):
                     path=ca
                 )
             )
-        if url and not self.has_token and not self.token.text().strip():
+        token = self.token.text().strip()
+        if url and not self.has_token and not token:
             found.append(self.tr("Collez le jeton d'accès du poste remis par l'agence."))
+        if token and not token_looks_right(token):
+            found.append(
+                self.tr(
+                    "Le jeton contient des espaces ou des caractères inattendus : recopiez-le "
+                    "seul, tel que l'agence l'a remis (il commence en général par pds_)."
+                )
+            )
         return found
 
     def save(self) -> None:

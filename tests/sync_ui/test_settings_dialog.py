@@ -109,6 +109,10 @@ def test_bad_values_are_refused_with_what_to_do(qtbot, desk, worker, tmp_path) -
     text = dialog.error.text()
     assert "https://" in text and "absent.pem" in text and "jeton" in text
     assert Settings(desk.paths.settings_file).get("sync.server_url") == ""
+    # A token pasted with the text around it is refused before it is stored.
+    dialog.token.setText("Notez ce jeton : pds_abc")
+    _save(qtbot, dialog)
+    assert "caractères inattendus" in dialog.error.text()
     # Verification off is allowed, with a warning; a CA file is the better way.
     qtbot.mouseClick(dialog.editors["sync.verify_tls"], Qt.MouseButton.LeftButton)
     assert dialog.verify_warning.isVisible()
