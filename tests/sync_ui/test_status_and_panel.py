@@ -165,3 +165,18 @@ def test_a_burst_of_changes_is_one_notification(qtbot) -> None:
     assert notifier.messages == [
         ("Suivi des dossiers", "5 dossiers ont changé de statut. 4 demande(s) de complément.")
     ]
+
+
+def test_a_dossier_validated_elsewhere_shows_up_sent_without_a_refresh(
+    qtbot, desk, windows
+) -> None:
+    window = windows(qtbot, desk, poll_seconds=1.0)
+    window.sync.start()
+    qtbot.waitUntil(lambda: "En ligne" in window.status_sync.text(), timeout=10000)
+    assert window.model.rowCount() == 0
+    did = desk.queued("DEHORS")  # e.g. `permis dossier validate` on the same data folder
+    qtbot.waitUntil(
+        lambda: window.model.rowCount() == 1 and window.model.row_at(0).status == "submitted",
+        timeout=10000,
+    )
+    assert window.model.row_at(0).id == did

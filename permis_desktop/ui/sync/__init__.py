@@ -120,7 +120,7 @@ def install_sync(window: Any, **controller_options: Any) -> SyncController:
 
     def on_status() -> None:
         status = controller.status
-        now = None if status is None else (status.waiting, status.failed)
+        now = None if status is None else (status.waiting, status.failed, controller.sent)
         if now != counts["last"] or (status is not None and controller.expect_change):
             counts["last"] = now
             controller.expect_change = False

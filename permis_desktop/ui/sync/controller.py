@@ -68,6 +68,7 @@ class SyncController(QObject):
         self.server_url = str(ctx.settings.get("sync.server_url") or "").strip()
         self.configured = False
         self.expect_change = False
+        self.sent = 0  # outbox items acknowledged, as of the last report
         self._generation = 0
         self._bridge = _Bridge(self)
         self._bridge.status.connect(self._on_status)
@@ -109,7 +110,7 @@ class SyncController(QObject):
             cursor_path(self.ctx.paths),
             url,
             poll_seconds=poll,
-            on_status=lambda status: bridge.status.emit(generation, status),
+            on_status=lambda status: bridge.status.emit(generation, (status, self.sent_count())),
             on_applied=lambda applied: bridge.applied.emit(generation, applied),
             probe_seconds=self.probe_seconds,
         )
@@ -208,11 +209,26 @@ class SyncController(QObject):
 
     # -- from the sync thread, delivered here on the GUI thread -----------------------------
 
+    def sent_count(self) -> int:
+        """Outbox items acknowledged so far (read on the sync thread, with each report): a
+        change means dossiers went up and the list should show them "Envoyé"."""
+        from sqlalchemy import func, select
+
+        from permis_desktop.models.entities import OutboxItem
+
+        with self.ctx.db.transaction() as session:
+            return int(
+                session.scalar(
+                    select(func.count()).select_from(OutboxItem).where(OutboxItem.state == "done")
+                )
+                or 0
+            )
+
     @Slot(int, object)
-    def _on_status(self, generation: int, status: Any) -> None:
+    def _on_status(self, generation: int, report: Any) -> None:
         if generation != self._generation:
             return
-        self.status = status
+        self.status, self.sent = report
         self.status_changed.emit()
 
     @Slot(int, object)
