@@ -731,12 +731,41 @@ def write(samples: Iterator[Sample], out: Path) -> list[dict[str, Any]]:
     return truth
 
 
+def write_fixtures(out: Path) -> None:
+    """The small fixed set committed in `tests/data/fixtures` (CLI and service tests)."""
+    out.mkdir(parents=True, exist_ok=True)
+    picks = [
+        (
+            "card-photo.jpg",
+            next(generate(3, 1, scan_share=0.0, conditions=("ok",), kinds=("identity",))),
+        ),
+        (
+            "bill-scan.jpg",
+            next(
+                generate(
+                    4, 1, scan_share=1.0, conditions=("too_small",), kinds=("proof_of_address",)
+                )
+            ),
+        ),
+    ]
+    truth = {}
+    for name, sample in picks:
+        save_jpeg(sample, out / name, quality=80)
+        truth[name] = sample.truth()
+    (out / "truth.json").write_text(json.dumps(truth, indent=1), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("-n", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fixtures", action="store_true", help="write the fixed fixture set")
     args = parser.parse_args()
+    if args.fixtures:
+        write_fixtures(args.out)
+        print(f"fixtures written to {args.out}")
+        return
     truth = write(generate(args.seed, args.n), args.out)
     print(f"{len(truth)} samples written to {args.out}")
 
