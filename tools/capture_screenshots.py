@@ -204,23 +204,24 @@ def shot_editor(ctx, dossier, worker, folder: Path) -> None:  # type: ignore[no-
     dialog.close()
 
 
-def shot_inbox(ctx, dossier, worker) -> None:  # type: ignore[no-untyped-def]
-    from permis_desktop.scan.devices import inbox_dir
+def shot_inbox(ctx, dossier, worker, folder: Path) -> None:  # type: ignore[no-untyped-def]
     from permis_desktop.ui.capture.inbox import InboxDialog
 
-    root = inbox_dir(ctx.paths.data)
-    root.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(root / "SCAN_0012.jpg"), scene(2), [cv2.IMWRITE_JPEG_QUALITY, 85])
-    cv2.imwrite(str(root / "SCAN_0013.jpg"), bill(4), [cv2.IMWRITE_JPEG_QUALITY, 85])
-    ctx.settings.set("capture.watch_folder", "\\\\COPIEUR\\scans")
+    # What a copier's "scan to folder" leaves in the shared folder.
+    watched = folder / "scans-copieur"
+    watched.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(watched / "SCAN_0012.jpg"), scene(2), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    cv2.imwrite(str(watched / "SCAN_0013.jpg"), bill(4), [cv2.IMWRITE_JPEG_QUALITY, 85])
     dialog = InboxDialog(ctx, worker, dossier, ["identity", "proof_of_address"])
+    dialog.timer.setInterval(200)
     dialog.show()
+    dialog.set_watch_folder(watched)
     wait_until(
         lambda: (
             dialog.items_view.count() == 2
             and all(not dialog.items_view.item(i).icon().isNull() for i in range(2))
         ),
-        20,
+        30,
     )
     dialog.items_view.item(0).setSelected(True)
     save(dialog, "inbox")
@@ -258,7 +259,7 @@ def main() -> int:
         shot_scanner_escl(ctx, dossier, worker)
         shot_camera(ctx, dossier, worker)
         shot_editor(ctx, dossier, worker, folder)
-        shot_inbox(ctx, dossier, worker)
+        shot_inbox(ctx, dossier, worker, folder)
         shot_pieces_page(ctx, dossier, worker)
         worker.wait_idle()
         ctx.close()
