@@ -96,3 +96,17 @@ def test_verdict_reasons_and_explicit_acceptance(qtbot, desk, dossier, editor) -
     assert PieceService(desk).pages_of(dossier, "proof_of_address")[0].params["accepted"] is True
     assert not editor.accept_button.isVisible()
     assert "acceptée" in editor.list.item(0).text()
+
+
+def test_moving_a_thumbnail_in_the_list_reorders_the_piece(qtbot, desk, dossier, editor) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QModelIndex
+
+    before = PieceService(desk).pages_of(dossier, "proof_of_address")
+    # What the list's internal-move drop does: the model moves the row.
+    with qtbot.waitSignal(editor.pages_changed, timeout=30000):
+        assert editor.list.model().moveRow(QModelIndex(), 1, QModelIndex(), 0)
+    after = PieceService(desk).pages_of(dossier, "proof_of_address")
+    assert [p.original_sha256 for p in after] == [
+        before[1].original_sha256,
+        before[0].original_sha256,
+    ]
