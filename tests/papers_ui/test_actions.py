@@ -149,10 +149,13 @@ def test_dock_holds_assistant_and_documents_and_shows_itself_for_a_validated_dos
     assert not dock.isVisible()
     dock.show_dossier(ready_dossier)
     qtbot.waitUntil(dock.isVisible, timeout=20000)
+    qtbot.waitUntil(lambda: dock.documents.table.rowCount() == 1, timeout=10000)
     assert [dock.tabs.tabText(i) for i in range(dock.tabs.count())] == [
         "Assistant de dépôt",
-        "Documents ANTS",
+        "Documents ANTS ✔",  # the récépissé is there
     ]
-    qtbot.waitUntil(lambda: dock.documents.table.rowCount() == 1, timeout=10000)
+    dock.documents.table.selectRow(0)
+    dock.documents.remove_selected()
+    qtbot.waitUntil(lambda: dock.tabs.tabText(1) == "Documents ANTS ⚠", timeout=10000)
     dock.clear()
     assert dock.tabs.count() == 0 and dock.dossier_id is None

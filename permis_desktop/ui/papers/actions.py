@@ -342,6 +342,24 @@ class PapersDock(QDockWidget):
         self.documents.documents_changed.connect(self.dossier_changed)
         self.tabs.addTab(self.assistant, self.tr("Assistant de dépôt"))
         self.tabs.addTab(self.documents, self.tr("Documents ANTS"))
+        self.documents.receipt_shown.connect(self._on_receipt)
+
+    def _on_receipt(self, receipt: Any) -> None:
+        """The tab says whether a category B student may drive on the road yet."""
+        index = self.tabs.indexOf(self.documents)
+        if index < 0:
+            return
+        if not receipt.applies:
+            self.tabs.setTabText(index, self.tr("Documents ANTS"))
+            self.tabs.setTabToolTip(index, "")
+        elif receipt.present:
+            self.tabs.setTabText(index, self.tr("Documents ANTS ✔"))
+            self.tabs.setTabToolTip(
+                index, self.tr("Récépissé reçu : l'élève peut commencer la conduite sur route")
+            )
+        else:
+            self.tabs.setTabText(index, self.tr("Documents ANTS ⚠"))
+            self.tabs.setTabToolTip(index, self.tr("Récépissé de dépôt pas encore importé"))
 
     def _on_assistant_loaded(self) -> None:
         if self.auto_show and self.assistant is not None and self.assistant.assistant:

@@ -60,6 +60,7 @@ def dropped_pdfs(event: QDragEnterEvent | QDropEvent) -> list[Path]:
 
 class AntsDocumentsPanel(QWidget):
     documents_changed = Signal(str)  # dossier id
+    receipt_shown = Signal(object)  # ReceiptStatus, after each reading
     preview_opened = Signal(object)  # the DocumentPreview shown
 
     def __init__(
@@ -200,6 +201,7 @@ class AntsDocumentsPanel(QWidget):
         self.empty.setVisible(not has_rows)
         self._show_receipt(self.receipt)
         self._update_buttons()
+        self.receipt_shown.emit(self.receipt)
 
     def _show_receipt(self, receipt: ReceiptStatus) -> None:
         if not receipt.applies:
