@@ -56,6 +56,12 @@ REGISTRY: dict[str, Setting] = {
         Setting("capture.escl_addresses", str, "", "Adresses des scanners réseau (eSCL)"),
         Setting("capture.escl_trusted_certs", str, "", "Certificats de scanners réseau confirmés"),
         Setting("rules.photo_code_length", int, 22, "Longueur attendue du code photo-signature"),
+        Setting(
+            "recognition.trust_store",
+            str,
+            "",
+            "Dossier de certificats 2D-Doc supplémentaires (CAID.pem, CAID-CERTID.pem)",
+        ),
     ]
 }
 
