@@ -185,7 +185,12 @@ def _line_quads(
 
     h, w = gray.shape
     diag = float(np.hypot(w, h))
-    edges = cv2.Canny(gray, low, high, L2gradient=True) | cv2.Canny(sat, low, high, L2gradient=True)
+    edges = np.asarray(
+        cv2.bitwise_or(
+            cv2.Canny(gray, low, high, L2gradient=True), cv2.Canny(sat, low, high, L2gradient=True)
+        ),
+        dtype=np.uint8,
+    )
     segs = cv2.HoughLinesP(
         edges,
         1,
@@ -279,9 +284,9 @@ def _along_frame(quad: Points, w: int, h: int) -> int:
 
 
 def _aspect(quad: Points) -> float:
-    w = (np.linalg.norm(quad[1] - quad[0]) + np.linalg.norm(quad[2] - quad[3])) / 2
-    h = (np.linalg.norm(quad[3] - quad[0]) + np.linalg.norm(quad[2] - quad[1])) / 2
-    return float(max(w, h) / max(min(w, h), 1e-6))
+    w = float(np.linalg.norm(quad[1] - quad[0]) + np.linalg.norm(quad[2] - quad[3])) / 2
+    h = float(np.linalg.norm(quad[3] - quad[0]) + np.linalg.norm(quad[2] - quad[1])) / 2
+    return max(w, h) / max(min(w, h), 1e-6)
 
 
 def detect_corners(
@@ -296,13 +301,16 @@ def detect_corners(
 
     h, w = image.shape[:2]
     scale = min(1.0, max_side / max(h, w))
-    small = (
+    small: Image8 = (
         image
         if scale >= 1.0
-        else cv2.resize(
-            image,
-            (max(1, round(w * scale)), max(1, round(h * scale))),
-            interpolation=cv2.INTER_AREA,
+        else np.asarray(
+            cv2.resize(
+                image,
+                (max(1, round(w * scale)), max(1, round(h * scale))),
+                interpolation=cv2.INTER_AREA,
+            ),
+            dtype=np.uint8,
         )
     )
     sh, sw = small.shape[:2]
@@ -320,14 +328,14 @@ def detect_corners(
         edges = (mag >= t).astype(np.uint8) * 255
         closed = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
         found, _ = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-        contours.extend(found)
+        contours.extend(np.asarray(c, dtype=np.int32) for c in found)
     # Brightness split: a sheet is usually lighter (or darker) than what it lies on.
     gray = channels[0]
     _, split = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     for mask in (split, cv2.bitwise_not(split)):
         mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
         found, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        contours.extend(found)
+        contours.extend(np.asarray(c, dtype=np.int32) for c in found)
 
     quads: list[Points] = []
     for contour in contours:
@@ -378,10 +386,8 @@ def _bilinear_strip(
 
     sampled = cv2.remap(image, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     if sampled.ndim == 3:
-        return (
-            np.asarray(sampled, dtype=np.float32).max(axis=2) * 0.5
-            + np.asarray(sampled, dtype=np.float32).mean(axis=2) * 0.5
-        )
+        arr = np.asarray(sampled, dtype=np.float32)
+        return np.asarray(arr.max(axis=2) * 0.5 + arr.mean(axis=2) * 0.5, dtype=np.float32)
     return np.asarray(sampled, dtype=np.float32)
 
 

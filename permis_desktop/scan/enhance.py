@@ -40,8 +40,10 @@ def paper_level(gray: Image8, px_per_mm: float, card: bool = False) -> npt.NDArr
     else:
         k = 3 if min(gh, gw) >= 3 else 1
         if k > 1:
-            grid = cv2.medianBlur(np.clip(grid, 0, 255).astype(np.uint8), k).astype(np.float32)
-            grid = cv2.GaussianBlur(grid, (3, 3), 0)
+            grid = np.asarray(
+                cv2.medianBlur(np.clip(grid, 0, 255).astype(np.uint8), k), dtype=np.float32
+            )
+            grid = np.asarray(cv2.GaussianBlur(grid, (3, 3), 0), dtype=np.float32)
     level = cv2.resize(grid, (w, h), interpolation=cv2.INTER_LINEAR)
     return np.maximum(np.asarray(level, dtype=np.float32), 8.0)
 
@@ -66,14 +68,18 @@ def _fit_quadratic(grid: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 def _stretch(gray_f: npt.NDArray[np.float32]) -> Image8:
     # Paper at 1.0 goes to white; keep a little headroom under it for faint marks.
     out = np.clip(gray_f * 255.0 * 1.04 - 4.0, 0, 255)
-    return out.astype(np.uint8)
+    return np.asarray(out, dtype=np.uint8)
 
 
 def enhance(image: Image8, filter_name: str, px_per_mm: float, card: bool = False) -> Image8:
     """Apply `color`, `gray` or `bw` to a rectified BGR page."""
     import cv2
 
-    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    gray: Image8 = (
+        np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
+        if image.ndim == 3
+        else image
+    )
     level = paper_level(gray, px_per_mm, card=card)
     if filter_name == "color" and image.ndim == 3:
         # White balance from the paper: per-channel gains so that bright paper is neutral.

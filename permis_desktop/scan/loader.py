@@ -315,8 +315,11 @@ def _pil_decoder(source: str, data: bytes, frame: int) -> Callable[[int], Image8
             raise _corrupt(source) from None
         if reduce > 1:
             h, w = arr.shape[:2]
-            arr = cv2.resize(
-                arr, (max(1, w // reduce), max(1, h // reduce)), interpolation=cv2.INTER_AREA
+            arr = np.asarray(
+                cv2.resize(
+                    arr, (max(1, w // reduce), max(1, h // reduce)), interpolation=cv2.INTER_AREA
+                ),
+                dtype=np.uint8,
             )
         return np.asarray(arr, dtype=np.uint8)
 

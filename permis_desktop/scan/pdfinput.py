@@ -58,7 +58,7 @@ def check_pdf(name: str, data: bytes) -> int:
             # Owner-password-only files (printing/copy restrictions, common on e-bills) open
             # with an empty password; anything else needs a password we do not have.
             try:
-                opened = reader.decrypt("")
+                opened = int(reader.decrypt(""))
             except Exception:  # unsupported crypto (e.g. AES without the crypto extra)
                 opened = 0
             if not opened:

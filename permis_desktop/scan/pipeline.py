@@ -68,7 +68,7 @@ def _is_cancelled(cancel: Cancel | None) -> bool:
         return False
     if hasattr(cancel, "is_set"):
         return bool(cancel.is_set())
-    return bool(cancel())  # type: ignore[operator]
+    return bool(cancel())
 
 
 @dataclass

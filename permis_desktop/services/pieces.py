@@ -22,13 +22,16 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from permis_desktop.errors import BadInput, OperationFailed
 from permis_desktop.models.entities import Dossier, Page, Piece, utcnow
+
+if TYPE_CHECKING:
+    from permis_desktop.scan.loader import SourcePage
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +130,8 @@ class PieceService:
     ) -> AttachResult:
         """Process `files` and add their pages to the dossier's piece `kind`."""
         from permis_desktop.scan.formats import format_for
-        from permis_desktop.scan.pipeline import PageParams, open_source, process_files
+        from permis_desktop.scan.loader import open_source
+        from permis_desktop.scan.pipeline import PageParams, process_files
 
         if not files:
             raise BadInput("Indiquez au moins un fichier à joindre.")
@@ -146,7 +150,7 @@ class PieceService:
 
         # Earlier pages of the piece are re-derived from their originals with their stored
         # parameters, so that card sides attached one at a time end up on one page.
-        sources = []
+        sources: list[SourcePage] = []
         stored: list[PageParams | None] = []
         origin: list[tuple[str, str]] = []  # (original sha, display name) per source page
         for sha, params in existing:
@@ -162,8 +166,8 @@ class PieceService:
             path = Path(file)
             pages = open_source(path)
             sha = self.ctx.blobs.put(pages[0].data)
-            for page in pages:
-                sources.append(page)
+            for source_page in pages:
+                sources.append(source_page)
                 stored.append(None)
                 origin.append((sha, path.name))
 
@@ -369,7 +373,7 @@ class PieceService:
             dossier = _load_dossier(session, dossier_id)
             piece = next((p for p in dossier.pieces if p.kind == kind), None)
             document_type = piece.document_type if piece else None
-        sources = []
+        sources: list[SourcePage] = []
         stored: list[PageParams | None] = []
         for entry in entries:
             params = entry["params"]
