@@ -269,11 +269,9 @@ class ScannerDriver(Protocol):
 
     def available(self) -> bool:
         """Whether this driver can work on this workstation (library installed, right OS)."""
-        ...
 
     def list_devices(self, timeout: float = 3.0) -> list[DeviceInfo]:
         """Devices found now. Never raises for "nothing found"; returns an empty list."""
-        ...
 
     def capabilities(self, device_id: str) -> Capabilities: ...
 
@@ -288,7 +286,6 @@ class ScannerDriver(Protocol):
 
         Closing the generator early (the caller stops iterating) releases the device.
         """
-        ...
 
 
 @dataclass

@@ -156,7 +156,6 @@ class WiaItem(Protocol):
 
     def constraint(self, prop_id: int) -> tuple[str, Any] | None:
         """("list", [values]) or ("range", (min, max, step)) as the driver declares it."""
-        ...
 
     def set_property(self, prop_id: int, value: Any) -> None: ...
 

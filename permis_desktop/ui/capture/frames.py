@@ -119,13 +119,13 @@ class FrameSource(QObject):
         return ""
 
     def start(self) -> None:
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: each frame source implements it
 
     def stop(self) -> None:
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: each frame source implements it
 
     def capture_still(self) -> None:
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: each frame source implements it
 
     def _set_state(self, state: CameraState, message: str | None = None) -> None:
         self.state = state
