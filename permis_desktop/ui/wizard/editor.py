@@ -51,6 +51,7 @@ from permis_desktop.ui.wizard.checklist_panel import ChecklistPanel
 from permis_desktop.ui.wizard.fields import ERROR, WARNING, FieldEditor
 from permis_desktop.ui.wizard.pages import StepPage
 from permis_desktop.ui.wizard.pieces_page import PiecesPage
+from permis_desktop.ui.wizard.recognition import field_warnings
 from permis_desktop.ui.wizard.state import editable_facts, field_of, set_path
 from permis_desktop.ui.wizard.summary_page import SummaryPage
 from permis_desktop.ui.worker import Worker
@@ -108,6 +109,9 @@ class DossierEditor(QWidget):
         from permis_desktop.ui.sync.complement import install_complement
 
         install_complement(self, detail)  # the agency's complement request, if any (ui/sync)
+        from permis_desktop.ui.wizard.recognition import install_recognition
+
+        install_recognition(self, detail)  # MRZ and 2D-Doc read as pieces get pages
 
     # -- construction ---------------------------------------------------------------------
 
@@ -295,6 +299,8 @@ class DossierEditor(QWidget):
         messages: dict[str, tuple[str, str]] = {}
         for w in self.warnings:
             messages.setdefault(w.field, (WARNING, w.message))
+        for path, text in field_warnings(self).items():  # typed unlike a document read
+            messages.setdefault(path, (WARNING, text))
         for o in self.obstacles:
             if o.code not in _INLINE_SKIP:
                 messages[o.field] = (ERROR, o.message)
