@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from permis_desktop.procedures.facts import skeleton
 from permis_desktop.services.dossiers import DossierService
 from permis_desktop.ui.wizard.editor import DossierEditor
+from permis_desktop.ui.wizard.recognition import line_text
 from tests.recognize.kit2ddoc import make_doc, sign, vector_pdf
 from tests.recognize.kitmrz import font_available, make_truth, render_document, scan_quality
 from tests.ui.helpers import field, saved
@@ -77,6 +78,10 @@ def _line(editor, kind: str):
     return editor.recognition.lines[kind]
 
 
+def _text(editor, kind: str) -> str:
+    return line_text(_line(editor, kind))
+
+
 @needs_font
 def test_identity_card_fills_the_identity_in_one_click(qtbot, desk, worker, tmp_path) -> None:
     card, truth = card_file(tmp_path)
@@ -125,7 +130,7 @@ def test_identity_card_fills_the_identity_in_one_click(qtbot, desk, worker, tmp_
     assert stored.facts["applicant"]["birth_name"] == truth.surname
     piece = next(p for p in stored.pieces if p.kind == "identity")
     assert piece.expires == truth.expiry_date and piece.recognised["mrz"]["valid"]
-    assert "Bande MRZ lue" in _line(editor, "identity").text()
+    assert "Bande MRZ lue" in _text(editor, "identity")
 
 
 @needs_font
@@ -170,7 +175,7 @@ def test_page_without_mrz_says_so_in_french_and_opens_nothing(
     editor.pieces_page.import_files("identity", [str(blank)])
     qtbot.waitUntil(lambda: "identity" in editor.recognition.readings, timeout=60000)
     line = _line(editor, "identity")
-    assert line.isVisible() and "Aucune bande MRZ" in line.text()
+    assert line.isVisible() and "Aucune bande MRZ" in line_text(line)
     assert editor.recognition.dialog is None
 
 
@@ -183,8 +188,9 @@ def test_bill_with_a_signed_2ddoc_is_verified_and_dated_on_its_row(
     editor = _editor(qtbot, desk, worker, birth_name="MARTIN", given_names=["Léa"])
     editor.pieces_page.import_files("proof_of_address", [str(bill)])
     qtbot.waitUntil(lambda: "proof_of_address" in editor.recognition.readings, timeout=60000)
-    line = _line(editor, "proof_of_address")
-    assert line.text().startswith("2D-Doc vérifié") and issue.strftime("%d/%m/%Y") in line.text()
+    text = _text(editor, "proof_of_address")
+    assert text.startswith("2D-Doc vérifié") and issue.strftime("%d/%m/%Y") in text
+    assert "Différent" not in text
     row = editor.pieces_page.rows["proof_of_address"]
     assert row.dates["issued"].edit.text() == issue.strftime("%d/%m/%Y")
     assert row.document_type.currentData() == "bill"
@@ -221,7 +227,7 @@ def test_an_old_bill_turns_the_piece_too_old(qtbot, desk, worker, tmp_path, pki)
         ),
         timeout=60000,
     )
-    assert _line(editor, "proof_of_address").text().startswith("2D-Doc vérifié")
+    assert _text(editor, "proof_of_address").startswith("2D-Doc vérifié")
 
 
 def test_a_tampered_bill_says_why_it_is_not_verified_and_other_holder_warns(
@@ -239,8 +245,9 @@ def test_a_tampered_bill_says_why_it_is_not_verified_and_other_holder_warns(
     )
     editor.pieces_page.import_files("proof_of_address", [str(bill)])
     qtbot.waitUntil(lambda: "proof_of_address" in editor.recognition.readings, timeout=60000)
-    line = _line(editor, "proof_of_address")
-    assert line.text().startswith("2D-Doc non vérifié : signature invalide"), line.text()
+    text = _text(editor, "proof_of_address")
+    assert text.startswith("2D-Doc non vérifié : signature invalide"), text
+    assert "Différent de la saisie" in text and "code postal" in text
     assert editor.pieces_page.rows["proof_of_address"].dates["issued"].edit.text() == ""
     holder = field(editor, "applicant.birth_name").message.text()
     assert holder.startswith("⚠") and "MARTIN" in holder

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
@@ -120,7 +121,8 @@ class RecognitionDialog(QDialog):
                 name.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.table.setItem(index, 0, name)
             self.table.setItem(index, 1, QTableWidgetItem(row.read or "—"))
-            self.table.setItem(index, 2, QTableWidgetItem(row.typed or _tr("(vide)")))
+            typed = row.typed or (_tr("(vide)") if row.path is not None else "—")
+            self.table.setItem(index, 2, QTableWidgetItem(typed))
             mark, tip, level = _mark(row)
             cell = QTableWidgetItem(mark)
             cell.setToolTip(tip)
@@ -150,7 +152,7 @@ class RecognitionDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        self.resize(760, 140 + 34 * max(len(self.rows), 4))
+        self.resize(760, 190 + 26 * max(len(self.rows), 4))
         self.fill_button.setDefault(self.fill_button.isEnabled())
 
     def selected(self) -> list[ComparisonRow]:
@@ -171,12 +173,14 @@ class RecognitionDialog(QDialog):
 
 
 def _mark(row: ComparisonRow) -> tuple[str, str, str]:
+    if row.path is None and not row.typed:
+        return "", _tr("Pour information"), ""
     if row.match:
         return "✔", _tr("Identique"), OK
     if not row.read:
         return "", "", ""
     if not row.typed:
-        return "＋", _tr("Rien de saisi : la valeur lue peut être reprise"), ""
+        return "+", _tr("Rien de saisi : la valeur lue peut être reprise"), ""
     return "⚠", _tr("Différent de la saisie"), WARNING
 
 
@@ -203,6 +207,7 @@ class RecognitionController(QObject):
         self.running: dict[str, list[str]] = {}  # kind -> pages key being read
         self.dialog: RecognitionDialog | None = None
         self.lines: dict[str, QLabel] = {}
+        self.refused: dict[str, str] = {}  # kind -> values the facts parser refused
         for piece in detail.pieces:
             if piece.kind in READ_KINDS and is_current(piece.recognised, piece.pages):
                 self.readings[piece.kind] = dict(piece.recognised)
@@ -237,9 +242,7 @@ class RecognitionController(QObject):
         previous = self.readings.get(kind, {})
         line = self._line(kind)
         if line is not None:
-            line.setText(_tr(_READING["mrz" if kind in IDENTITY_PERSON else "2ddoc"]))
-            line.setStyleSheet("")
-            line.show()
+            _set_line(line, [(_tr(_READING["mrz" if kind in IDENTITY_PERSON else "2ddoc"]), "")])
 
         def read(state: Any) -> RecognitionOutcome:
             return RecognitionService(ctx).recognise_piece(
@@ -266,9 +269,7 @@ class RecognitionController(QObject):
         )
         line = self._line(kind)
         if line is not None:
-            line.setText(text)
-            line.setStyleSheet(f"color: {_colour(line, 'error')};")
-            line.show()
+            _set_line(line, [(text, "error")])
 
     def _on_read(self, outcome: RecognitionOutcome, previous: dict[str, Any], quiet: bool) -> None:
         kind = outcome.kind
@@ -340,13 +341,13 @@ class RecognitionController(QObject):
         editor.recompute()
         if applied.applied:
             editor.autosaver.changed()
-        line = self._line(kind)
-        if line is not None and applied.refused:
-            line.setText(
-                line.text()
-                + " "
-                + _tr("Non repris : {what}").format(what=" ; ".join(applied.refused.values()))
+        if applied.refused:
+            self.refused[kind] = _tr("Non repris : {what}").format(
+                what=" ; ".join(applied.refused.values())
             )
+        else:
+            self.refused.pop(kind, None)
+        self._show_line(kind)
         log.info(
             "dossier %s: %d value(s) taken from %s", editor.dossier_id, len(applied.applied), kind
         )
@@ -364,7 +365,7 @@ class RecognitionController(QObject):
         line = QLabel()
         line.setObjectName(f"recognition:{kind}")
         line.setWordWrap(True)
-        line.setTextFormat(Qt.TextFormat.PlainText)
+        line.setTextFormat(Qt.TextFormat.RichText)
         line.hide()
         show = QPushButton(_tr("Comparer avec la saisie…"))
         show.setObjectName(f"recognition_compare:{kind}")
@@ -391,18 +392,36 @@ class RecognitionController(QObject):
             line.hide()
             button.hide()
             return
-        text, level = describe(kind, recognised)
-        line.setText(text)
-        line.setStyleSheet(f"color: {_colour(line, level)};")
-        line.setAccessibleName(text)
-        line.show()
+        parts = [describe(kind, recognised)]
+        differ = self._differences(kind)
+        if differ:
+            parts.append(("⚠ " + differ, WARNING))
+        if self.refused.get(kind):
+            parts.append((self.refused[kind], "error"))
+        _set_line(line, parts)
         button.setVisible("error" not in recognised and self.editor.editable)
 
+    def _differences(self, kind: str) -> str:
+        """One short sentence when the typed data differ from the reading, else ""."""
+        recognised = self.readings.get(kind) or {}
+        if "error" in recognised or not (recognised.get("mrz") or {}).get("valid", True):
+            return ""
+        labels = [
+            r.label.lower()
+            for r in compare_rows(kind, recognised, self.editor.facts)
+            if r.typed and r.read and not r.match and r.field != "number"
+        ]
+        if not labels:
+            return ""
+        return _tr("Différent de la saisie : {what}. Comparez et corrigez si besoin.").format(
+            what=", ".join(labels)
+        )
+
     def refresh_lines(self) -> None:
-        """Rows created after the reading (the flow changed): give them their line."""
+        """Keep each row's line in step with the typing (and give rows created after the
+        reading, when the flow changed, their line)."""
         for kind in self.readings:
-            if kind not in self.lines:
-                self._show_line(kind)
+            self._show_line(kind)
 
     # -- field warnings ---------------------------------------------------------------------
 
@@ -412,6 +431,26 @@ class RecognitionController(QObject):
             for path, text in mismatches(kind, recognised, facts).items():
                 out.setdefault(path, text)
         return out
+
+
+def _set_line(line: QLabel, parts: Sequence[tuple[str, str]]) -> None:
+    """Show (text, level) parts one per line, coloured by level; the plain text is the
+    label's accessible name (what a screen reader says, what the tests read)."""
+    plain = " ".join(text for text, _level in parts)
+    rich = "<br>".join(
+        f'<span style="color: {_colour(line, level)};">{escape(text)}</span>'
+        if level
+        else escape(text)
+        for text, level in parts
+    )
+    if line.text() != rich:
+        line.setText(rich)
+        line.setAccessibleName(plain)
+    line.show()
+
+
+def line_text(line: QLabel) -> str:
+    return line.accessibleName()
 
 
 def _content(recognised: dict[str, Any]) -> Any:
