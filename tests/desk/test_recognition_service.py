@@ -214,3 +214,40 @@ def test_a_tampered_bill_says_why_it_is_not_verified_and_is_not_dated(desk, tmp_
     assert "applicant.address.postal_code" in warned
     assert "applicant.birth_name" not in warned or "titulaire" in warned["applicant.birth_name"]
     assert compare_rows("proof_of_address", outcome.recognised, facts)[0].field == "holder"
+
+
+def test_guardian_card_fills_the_representative_without_a_nationality_field() -> None:
+    from permis_desktop.scan.recognize import parse_mrz
+
+    truth = make_truth("TD1", random.Random(51))
+    recognised = {"source": "mrz", "mrz": parse_mrz(truth.lines).to_json()}
+    facts = skeleton("exam_registration_first")
+    facts["legal_representative"] = {"birth_name": "", "given_names": [], "quality": "Mère"}
+    rows = {r.field: r for r in compare_rows("guardian_identity", recognised, facts)}
+    assert rows["birth_name"].path == "legal_representative.birth_name"
+    assert rows["nationality"].path is None  # the representative has none in the facts
+    applied = apply_choices(facts, rows_to_fill(rows.values()))
+    rep = applied.facts["legal_representative"]
+    assert rep["birth_name"] == truth.surname and rep["birth_date"] == truth.birth_date
+    assert "nationality" not in rep and not applied.refused
+    entry = next(p for p in applied.facts["pieces"] if p["kind"] == "guardian_identity")
+    assert entry["expires"] == truth.expiry_date
+
+
+def test_hosted_applicant_bill_is_compared_with_the_host(pki) -> None:
+    from permis_desktop.scan.recognize import TrustStore
+    from permis_desktop.scan.recognize.twoddoc import read_payload
+
+    doc = make_doc(pki, random.Random(52), document_type="01")
+    reading = read_payload(doc.payload, TrustStore.load(include_ants=False)).to_json()
+    recognised = {"source": "2ddoc", "2ddoc": reading}
+    surname, given = doc.holder.split(" ")[1:3]
+    facts = skeleton("exam_registration_first")
+    facts["applicant"].update({"birth_name": "AUTRE", "given_names": ["Zoé"], "hosted": True})
+    facts["host"] = {"birth_name": surname.title(), "given_names": [given.title()]}
+    rows = {r.field: r for r in compare_rows("proof_of_address", recognised, facts)}
+    assert rows["holder"].match, rows["holder"]
+    warned = mismatches("proof_of_address", recognised, facts)
+    assert "host.birth_name" not in warned and "applicant.birth_name" not in warned
+    facts["host"]["birth_name"] = "Inconnu"
+    assert "host.birth_name" in mismatches("proof_of_address", recognised, facts)

@@ -253,3 +253,51 @@ def test_a_tampered_bill_says_why_it_is_not_verified_and_other_holder_warns(
     assert holder.startswith("⚠") and "MARTIN" in holder
     postal = field(editor, "applicant.address.postal_code").message.text()
     assert postal.startswith("⚠") and "2D-Doc" in postal
+
+
+@needs_font
+def test_card_and_bill_together_get_their_dialogs_one_after_the_other(
+    qtbot, desk, worker, tmp_path, pki
+) -> None:
+    desk.settings.set("recognition.trust_store", str(pki.write_store(tmp_path / "trust")))
+    card, truth = card_file(tmp_path, seed=33)
+    bill, doc = bill_file(tmp_path, pki, dt.date.today() - dt.timedelta(days=5))
+    editor = _editor(qtbot, desk, worker, birth_name="", given_names=[])
+    editor.pieces_page.import_files("identity", [str(card)])
+    editor.pieces_page.import_files("proof_of_address", [str(bill)])
+    qtbot.waitUntil(lambda: len(editor.recognition.readings) == 2, timeout=60000)
+    first = editor.recognition.dialog
+    assert first is not None and editor.recognition.pending == [
+        "proof_of_address" if first.kind == "identity" else "identity"
+    ]
+    qtbot.mouseClick(first.fill_button, Qt.MouseButton.LeftButton)
+    second = editor.recognition.dialog
+    assert second is not None and second.kind != first.kind and second.isVisible()
+    qtbot.mouseClick(second.fill_button, Qt.MouseButton.LeftButton)
+    assert editor.recognition.dialog is None
+    assert editor.facts["applicant"]["birth_name"] == truth.surname
+    assert editor.facts["applicant"]["address"]["city"] == doc.city
+
+
+@needs_font
+def test_pages_captured_elsewhere_are_read_and_warnings_come_back_when_reopened(
+    qtbot, desk, worker, tmp_path
+) -> None:
+    from permis_desktop.services.pieces import PieceService
+    from permis_desktop.ui.capture.hooks import refresh_page
+
+    card, truth = card_file(tmp_path, seed=34)
+    editor = _editor(qtbot, desk, worker, birth_name="AUTRE", given_names=["Jean"])
+    # A scan or photo dialog attaches pages itself, then refreshes the pieces page.
+    PieceService(desk).attach_files(editor.dossier_id, "identity", [card])
+    refresh_page(editor.pieces_page)
+    qtbot.waitUntil(lambda: editor.recognition.dialog is not None, timeout=60000)
+    editor.recognition.dialog.reject()
+    qtbot.waitUntil(lambda: saved(editor))
+    # Reopened: the stored reading is used at once (no new reading), warnings included.
+    again = DossierEditor(desk, worker, DossierService(desk.db).get(editor.dossier_id))
+    qtbot.addWidget(again)
+    assert "identity" in again.recognition.readings and not again.recognition.running
+    message = field(again, "applicant.birth_name").message
+    assert not message.isHidden() and truth.surname in message.text()
+    assert "Différent de la saisie" in _text(again, "identity")

@@ -206,6 +206,7 @@ class RecognitionController(QObject):
         self.readings: dict[str, dict[str, Any]] = {}
         self.running: dict[str, list[str]] = {}  # kind -> pages key being read
         self.dialog: RecognitionDialog | None = None
+        self.pending: list[str] = []  # kinds whose dialog waits for the open one
         self.lines: dict[str, QLabel] = {}
         self.refused: dict[str, str] = {}  # kind -> values the facts parser refused
         for piece in detail.pieces:
@@ -308,22 +309,34 @@ class RecognitionController(QObject):
     # -- the dialog -------------------------------------------------------------------------
 
     def open_dialog(self, kind: str) -> RecognitionDialog | None:
+        """Show the comparison for `kind`. While another piece's dialog is open, this one
+        waits for it to close (two pieces imported together come one after the other)."""
         recognised = self.readings.get(kind)
         if not recognised:
             return None
+        if self.dialog is not None:
+            if self.dialog.kind != kind:
+                if kind not in self.pending:
+                    self.pending.append(kind)
+                return None
+            self.dialog.reject()  # the same piece read again: show the new reading
         message, level = describe(kind, recognised)
         rows = compare_rows(kind, recognised, self.editor.facts)
-        if self.dialog is not None:
-            self.dialog.close()
         dialog = RecognitionDialog(kind, message, level, rows, parent=self.editor)
         dialog.chosen.connect(lambda chosen: self.apply(kind, chosen))
-        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.finished.connect(lambda _r: self._on_dialog_finished(dialog))
         self.dialog = dialog
-        dialog.destroyed.connect(lambda: setattr(self, "dialog", None))
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.show()
         self.dialog_opened.emit(dialog)
         return dialog
+
+    def _on_dialog_finished(self, dialog: RecognitionDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+        while self.pending and self.dialog is None:
+            self.open_dialog(self.pending.pop(0))
 
     def apply(self, kind: str, rows: Sequence[ComparisonRow]) -> list[str]:
         """Write the chosen values into the facts, show them, save."""
