@@ -117,6 +117,8 @@ class RecognitionOutcome:
     document_type: str | None
     rows: list[ComparisonRow] = field(default_factory=list)
     dates_set: list[str] = field(default_factory=list)  # piece dates this reading wrote
+    # Piece dates an earlier reading (of other pages) wrote and this one cannot vouch for.
+    dates_cleared: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -191,8 +193,8 @@ class RecognitionService:
             if piece is None or pages_key(piece.pages) != key:
                 # Pages changed while reading: the reading belongs to pages that are gone.
                 raise OperationFailed("Les pages ont changé pendant la lecture : relancez-la.")
-            dates_set = _store(piece, recognised)
-            if dates_set:
+            dates_set, dates_cleared = _store(piece, recognised)
+            if dates_set or dates_cleared:
                 dossier.version += 1
                 dossier.updated_at = utcnow()
             issued = piece.issued.isoformat() if piece.issued else None
@@ -222,6 +224,7 @@ class RecognitionService:
             document_type=document_type,
             rows=compare_rows(kind, recognised, facts),
             dates_set=dates_set,
+            dates_cleared=dates_cleared,
         )
 
     def _read_mrz(
@@ -296,12 +299,20 @@ def _candidates(pages: Sequence[Any]) -> list[str]:
     return seen
 
 
-def _store(piece: Piece, recognised: dict[str, Any]) -> list[str]:
-    """Write the reading, and the dates it can be trusted for, into the piece."""
+def _store(piece: Piece, recognised: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Write the reading, and the dates it can be trusted for, into the piece. Returns the
+    dates set and the dates cleared (written by an earlier reading of other pages, which
+    this reading cannot vouch for)."""
     previous = dict(piece.recognised or {})
     set_before = previous.get("set") or {}
     dates_set: list[str] = []
+    cleared: list[str] = []
     wanted = trusted_dates(piece.kind, recognised)
+    for name in ("issued", "expires"):
+        current = getattr(piece, name)
+        if name not in wanted and current and current.isoformat() == set_before.get(name):
+            setattr(piece, name, None)
+            cleared.append(name)
     for name, value in wanted.items():
         current = getattr(piece, name)
         current_iso = current.isoformat() if current else None
@@ -319,7 +330,7 @@ def _store(piece: Piece, recognised: dict[str, Any]) -> list[str]:
     recognised["set"] = kept
     piece.recognised = recognised
     piece.updated_at = utcnow()
-    return dates_set
+    return dates_set, cleared
 
 
 def trusted_dates(kind: str, recognised: dict[str, Any]) -> dict[str, str]:

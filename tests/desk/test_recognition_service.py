@@ -251,3 +251,23 @@ def test_hosted_applicant_bill_is_compared_with_the_host(pki) -> None:
     assert "host.birth_name" not in warned and "applicant.birth_name" not in warned
     facts["host"]["birth_name"] = "Inconnu"
     assert "host.birth_name" in mismatches("proof_of_address", recognised, facts)
+
+
+@needs_font
+def test_other_pages_that_read_nothing_take_back_the_date_the_first_reading_set(
+    desk, tmp_path
+) -> None:
+    from PIL import Image
+
+    dossier_id = _dossier(desk)
+    card, truth = _card(tmp_path, seed=13)
+    service = RecognitionService(desk)
+    PieceService(desk).attach_files(dossier_id, "identity", [card])
+    assert service.recognise_piece(dossier_id, "identity").expires == truth.expiry_date
+    blank = tmp_path / "autre.png"
+    Image.new("RGB", (1000, 640), (235, 235, 235)).save(blank)
+    PieceService(desk).attach_files(dossier_id, "identity", [blank], replace=True)
+    outcome = service.recognise_piece(dossier_id, "identity")
+    assert outcome.expires is None and outcome.dates_cleared == ["expires"]
+    piece = next(p for p in DossierService(desk.db).get(dossier_id).pieces if p.kind == "identity")
+    assert piece.expires is None

@@ -261,8 +261,9 @@ class RecognitionController(QObject):
     def _on_failed(self, kind: str, key: list[str], exc: BaseException) -> None:
         from permis_desktop.errors import PermisError
 
-        if self.running.get(kind) == key:
-            self.running.pop(kind, None)
+        if kind in self.running and self.running[kind] != key:
+            return  # pages changed meanwhile: a newer reading is under way
+        self.running.pop(kind, None)
         text = (
             str(exc)
             if isinstance(exc, PermisError)
@@ -274,10 +275,11 @@ class RecognitionController(QObject):
 
     def _on_read(self, outcome: RecognitionOutcome, previous: dict[str, Any], quiet: bool) -> None:
         kind = outcome.kind
-        if self.running.get(kind) == outcome.recognised.get("pages"):
-            self.running.pop(kind, None)
+        if kind in self.running and self.running[kind] != outcome.recognised.get("pages"):
+            return  # pages changed meanwhile: a newer reading is under way
+        self.running.pop(kind, None)
         self.readings[kind] = outcome.recognised
-        self._take_piece_dates(outcome)
+        self._take_piece_dates(outcome, previous)
         self._show_line(kind)
         self.outcome_shown.emit(kind)
         same = _content(previous) == _content(outcome.recognised)
@@ -286,25 +288,36 @@ class RecognitionController(QObject):
         if outcome.found and wanted and not same and not quiet and self.editor.editable:
             self.open_dialog(kind)
 
-    def _take_piece_dates(self, outcome: RecognitionOutcome) -> None:
-        """The dates and type the reading wrote into the piece, into the facts in memory too,
-        so that the next autosave keeps them and the checklist applies its rules now."""
+    def _take_piece_dates(self, outcome: RecognitionOutcome, previous: dict[str, Any]) -> None:
+        """The dates and type the reading wrote into the piece (or took back, when they came
+        from an earlier reading of other pages), into the facts in memory too, so that the
+        next autosave keeps them and the checklist applies its rules now. A date typed
+        meanwhile and not saved yet stays as typed."""
         set_now = outcome.recognised.get("set") or {}
-        if not set_now:
-            self.editor.recompute()
-            return
+        set_before = previous.get("set") or {}
         pieces = self.editor.facts.setdefault("pieces", [])
         entry = next((p for p in pieces if p.get("kind") == outcome.kind), None)
         if entry is None:
             entry = {"kind": outcome.kind}
             pieces.append(entry)
+        stored = {"issued": outcome.issued, "expires": outcome.expires}
+        changed = False
         for name in ("issued", "expires"):
-            if name in set_now:
-                entry[name] = set_now[name]
-        if set_now.get("type"):
+            if name not in set_now and name not in outcome.dates_cleared:
+                continue
+            if entry.get(name) and entry.get(name) not in (set_before.get(name), stored[name]):
+                continue  # typed in the window meanwhile
+            if stored[name]:
+                changed |= entry.get(name) != stored[name]
+                entry[name] = stored[name]
+            else:
+                changed |= entry.pop(name, None) is not None
+        if set_now.get("type") and entry.get("document_type") != set_now["type"]:
             entry["document_type"] = set_now["type"]
+            changed = True
         self.editor.recompute()
-        self.editor.autosaver.changed()
+        if changed:
+            self.editor.autosaver.changed()
 
     # -- the dialog -------------------------------------------------------------------------
 
