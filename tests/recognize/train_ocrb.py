@@ -85,13 +85,11 @@ def dataset(
 
 def _shifted(cells: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Move each cell by up to one pixel (segmentation is never exact)."""
-    out = np.empty_like(cells)
+    n = len(cells)
     padded = np.pad(cells, ((0, 0), (1, 1), (1, 1)), mode="edge")
-    dy = rng.integers(0, 3, len(cells))
-    dx = rng.integers(0, 3, len(cells))
-    for i in range(len(cells)):
-        out[i] = padded[i, dy[i] : dy[i] + CELL_H, dx[i] : dx[i] + CELL_W]
-    return out
+    rows = rng.integers(0, 3, n)[:, None] + np.arange(CELL_H)
+    cols = rng.integers(0, 3, n)[:, None] + np.arange(CELL_W)
+    return padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
 
 
 def train(
