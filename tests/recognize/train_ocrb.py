@@ -32,7 +32,7 @@ FORMATS = ("TD1", "TD3", "FR_ID_1988")
 
 
 def cells_of(data: bytes, lines: list[str]) -> np.ndarray | None:
-    gray = load_image(data)
+    gray = mrz_read._level(load_image(data))  # as the reader does
     for zone, scale in mrz_read._locate(gray)[:3]:
         if len(zone.rows) != len(lines):
             continue

@@ -37,6 +37,9 @@ NO_MRZ_MESSAGE = (
     "« <<< » en bas (à plat, nette, sans reflet) ou saisissez l'identité à la main."
 )
 LOCATE_SIDE = 1000  # long side of the copy used to find the zone
+# A second, finer look when the first finds nothing readable: a document photographed from
+# afar has characters too small to separate at 1000 pixels.
+FINE_LOCATE_SIDE = 1800
 TARGET_HEIGHT = 30.0  # character height (pixels) in the rectified zone
 FloatArray = npt.NDArray[np.float32]
 
@@ -176,8 +179,8 @@ def _zones(rows: list[_Row]) -> list[_Zone]:
     return zones
 
 
-def _small(gray: Gray) -> tuple[Gray, float]:
-    scale = min(1.0, LOCATE_SIDE / max(gray.shape))
+def _small(gray: Gray, side: int = LOCATE_SIDE) -> tuple[Gray, float]:
+    scale = min(1.0, side / max(gray.shape))
     if scale < 1:
         return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), scale
     return gray, scale
@@ -227,9 +230,9 @@ def _level(gray: Gray) -> Gray:
     )
 
 
-def _locate(gray: Gray) -> list[tuple[_Zone, float]]:
+def _locate(gray: Gray, side: int = LOCATE_SIDE) -> list[tuple[_Zone, float]]:
     """MRZ candidates found on a reduced copy, with the reduction factor."""
-    small, scale = _small(gray)
+    small, scale = _small(gray, side)
     binary = _binarize(small, max(15, round(max(small.shape) / 40)))
     boxes = _blobs(binary, 5, max(small.shape) / 12)
     return [(zone, scale) for zone in _zones(_rows(boxes, 18))]
@@ -401,19 +404,28 @@ def read_mrz_image(
     classifier = classifier or load_classifier()
     best: MrzResult | None = None
     best_rank: tuple[int, float] = (-2, 0.0)
-    for turn in (None, cv2.ROTATE_90_CLOCKWISE):
-        check_cancel(cancel)
-        image = _level(gray if turn is None else cv2.rotate(gray, turn))
-        for zone, scale in _locate(image)[:4]:
-            zone_img = _rectify(image, zone, scale)
-            for flip in (False, True):
-                img = cv2.rotate(zone_img, cv2.ROTATE_180) if flip else zone_img
-                result, confidence = _read_zone(img, len(zone.rows), classifier)
-                rank = _rank(result, confidence)
-                if rank > best_rank:
-                    best, best_rank = result, rank
-                if result is not None and result.valid and confidence > 0.8:
-                    return result
+    levelled: dict[int, Gray] = {}
+    sides = [LOCATE_SIDE] + ([FINE_LOCATE_SIDE] if max(gray.shape) > LOCATE_SIDE * 1.2 else [])
+    for side in sides:
+        for turn in (0, 1):
+            check_cancel(cancel)
+            if turn not in levelled:  # the quarter turn only if needed
+                levelled[turn] = _level(
+                    gray if turn == 0 else cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE)
+                )
+            image = levelled[turn]
+            for zone, scale in _locate(image, side)[:4]:
+                zone_img = _rectify(image, zone, scale)
+                for flip in (False, True):
+                    img = cv2.rotate(zone_img, cv2.ROTATE_180) if flip else zone_img
+                    result, confidence = _read_zone(img, len(zone.rows), classifier)
+                    rank = _rank(result, confidence)
+                    if rank > best_rank:
+                        best, best_rank = result, rank
+                    if result is not None and result.valid and confidence > 0.8:
+                        return result
+        if best is not None and best.valid:
+            break
     return best
 
 
