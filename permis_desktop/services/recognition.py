@@ -66,6 +66,7 @@ LABELS = {
     "issued": "Date du document",
     "holder": "Titulaire",
     "address.line1": "Adresse",
+    "address.line2": "Complément d'adresse",
     "address.postal_code": "Code postal",
     "address.city": "Commune",
 }
@@ -464,6 +465,30 @@ def _display(field_name: str, value: Any) -> str | None:
     return str(value)
 
 
+def _street_and_complement(result: Any) -> tuple[str | None, str | None]:
+    """The 2D-Doc's address as the facts want it: line 1 the street, line 2 the rest.
+
+    Address ids follow the postal standard's lines (2D-Doc specification, ids 20-23, NF Z10-011):
+    20 and 21 the complement (flat, building), 22 the number and street, 23 the locality."""
+    fields = result.fields or {}
+    if fields.get("22", "").strip():
+        rest = [fields[i].strip() for i in ("20", "21", "23") if fields.get(i, "").strip()]
+        return fields["22"].strip(), ", ".join(rest) or None
+    lines = list(result.address_lines)
+    if not lines:
+        return None, None
+    return lines[0], ", ".join(lines[1:]) or None
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    from permis_desktop.textfold import fold
+
+    def norm(text: str | None) -> str:
+        return " ".join("".join(c if c.isalnum() else " " for c in fold(text or "")).split())
+
+    return bool(a) and bool(b) and norm(a) == norm(b)
+
+
 def compare_rows(
     kind: str, recognised: dict[str, Any], facts: dict[str, Any]
 ) -> list[ComparisonRow]:
@@ -524,22 +549,42 @@ def compare_rows(
                     ComparisonRow("holder", LABELS["holder"], cmp.read, cmp.typed, cmp.match, None)
                 )
                 continue
-            value = cmp.read
-            typed_value: Any = cmp.typed
             if cmp.field == "address.line1":
-                # Several lines read: the first goes to line 1, the others to line 2.
-                lines = list(result.address_lines)
-                value = lines[-1] if lines else None
-                typed_value = address.get("line1")
+                street, complement = _street_and_complement(result)
+                rows.append(
+                    ComparisonRow(
+                        cmp.field,
+                        LABELS[cmp.field],
+                        street,
+                        address.get("line1") or None,
+                        cmp.match,
+                        "applicant.address.line1" if street else None,
+                        street,
+                    )
+                )
+                if complement:
+                    typed_line2 = address.get("line2") or None
+                    rows.append(
+                        ComparisonRow(
+                            "address.line2",
+                            LABELS["address.line2"],
+                            complement,
+                            typed_line2,
+                            _same_text(complement, typed_line2),
+                            "applicant.address.line2",
+                            complement,
+                        )
+                    )
+                continue
             rows.append(
                 ComparisonRow(
                     cmp.field,
                     LABELS[cmp.field],
                     cmp.read,
-                    cmp.typed if cmp.field != "address.line1" else typed_value or cmp.typed,
+                    cmp.typed,
                     cmp.match,
-                    f"applicant.{cmp.field}" if value else None,
-                    value,
+                    f"applicant.{cmp.field}" if cmp.read else None,
+                    cmp.read,
                 )
             )
         when = result.document_date

@@ -271,3 +271,42 @@ def test_other_pages_that_read_nothing_take_back_the_date_the_first_reading_set(
     assert outcome.expires is None and outcome.dates_cleared == ["expires"]
     piece = next(p for p in DossierService(desk.db).get(dossier_id).pieces if p.kind == "identity")
     assert piece.expires is None
+
+
+def test_street_goes_to_line_1_and_the_complement_to_line_2(pki) -> None:
+    from permis_desktop.scan.recognize import TrustStore
+    from permis_desktop.scan.recognize.twoddoc import read_payload
+    from permis_desktop.scan.recognize.twoddoc_parse import assemble, build_content
+    from tests.recognize.kit2ddoc import sign
+
+    signed = build_content(
+        ca_id="FR00",
+        certificate_id="0001",
+        document_type="01",
+        fields=[
+            ("10", "MME/MARTIN/LEA"),
+            ("20", "APPARTEMENT 12"),
+            ("22", "3 RUE DES LILAS"),
+            ("24", "69003"),
+            ("25", "LYON"),
+        ],
+        issue_date=dt.date(2026, 10, 1),
+        signature_date=dt.date(2026, 10, 1),
+        version=4,
+    )
+    payload = assemble(signed, sign(pki.signers["0001"], signed), 4)
+    reading = read_payload(payload, TrustStore.load(include_ants=False)).to_json()
+    facts = skeleton("exam_registration_first")
+    facts["applicant"].update({"birth_name": "Martin", "given_names": ["Léa"]})
+    facts["applicant"]["address"].update({"line1": "3 rue des Lilas", "line2": ""})
+    rows = {r.field: r for r in compare_rows("proof_of_address", {"2ddoc": reading}, facts)}
+    assert rows["holder"].match
+    assert rows["address.line1"].read == "3 RUE DES LILAS" and rows["address.line1"].match
+    line2 = rows["address.line2"]
+    assert (line2.read, line2.typed, line2.path) == (
+        "APPARTEMENT 12",
+        None,
+        "applicant.address.line2",
+    )
+    filled = apply_choices(facts, rows_to_fill(rows.values())).facts["applicant"]["address"]
+    assert (filled["line1"], filled["line2"]) == ("3 rue des Lilas", "APPARTEMENT 12")
