@@ -109,6 +109,16 @@ class DeviceRegistry:
             return cls(platform_drivers())
         return cls(platform_drivers(pins=read_pins(settings), manual_urls=read_addresses(settings)))
 
+    def close(self) -> None:
+        """Release what the drivers hold (WIA keeps COM initialised on its own thread)."""
+        for driver in self.drivers.values():
+            close = getattr(driver, "close", None)
+            if callable(close):
+                try:
+                    close()
+                except Exception:  # closing must never stop the window from closing
+                    log.exception("driver %s did not close cleanly", driver.name)
+
     # How long past the discovery timeout a driver may take before the list is shown
     # without it (a SANE `net` backend waiting for an unreachable host, a stuck WIA driver).
     LIST_GRACE = 5.0

@@ -494,4 +494,8 @@ class ScanDialog(QDialog):
         # Pages already received stay in the spool and are attached by the queue, which
         # outlives nothing: a close during a scan cancels the device first.
         self.cancel_scan()
+        if self._registry is not None:
+            # Off the GUI thread: WIA's close waits for its COM thread to finish the page.
+            registry, self._registry = self._registry, None
+            self.worker.run_task(lambda _state: registry.close())
         super().closeEvent(event)
