@@ -310,3 +310,20 @@ def test_street_goes_to_line_1_and_the_complement_to_line_2(pki) -> None:
     )
     filled = apply_choices(facts, rows_to_fill(rows.values())).facts["applicant"]["address"]
     assert (filled["line1"], filled["line2"]) == ("3 rue des Lilas", "APPARTEMENT 12")
+
+
+@needs_font
+def test_a_phone_photo_of_a_passport_is_read_from_its_original(desk, tmp_path) -> None:
+    from tests.recognize.kitmrz import make_sample
+
+    dossier_id = _dossier(desk)
+    data, truth = make_sample("TD3", "photo", random.Random(14))
+    photo = tmp_path / "passeport.jpg"
+    photo.write_bytes(data)
+    PieceService(desk).attach_files(dossier_id, "identity", [photo])
+    outcome = RecognitionService(desk).recognise_piece(dossier_id, "identity")
+    assert outcome.recognised["mrz"]["valid"], outcome.message
+    assert outcome.recognised["mrz"]["document_number"] == truth.document_number
+    assert outcome.expires == truth.expiry_date
+    expected_type = "passport_biometric" if truth.nationality == "FRA" else None
+    assert outcome.document_type == expected_type
