@@ -83,7 +83,8 @@ def enhance(image: Image8, filter_name: str, px_per_mm: float, card: bool = Fals
     level = paper_level(gray, px_per_mm, card=card)
     if filter_name == "color" and image.ndim == 3:
         # White balance from the paper: per-channel gains so that bright paper is neutral.
-        bright = gray >= np.percentile(gray, 80)
+        cdf = np.cumsum(np.bincount(gray.ravel(), minlength=256)) / gray.size
+        bright = gray >= int(np.searchsorted(cdf, 0.8))
         means = np.array([float(image[..., c][bright].mean()) for c in range(3)]) + 1e-3
         gains = means.mean() / means
         out = np.empty_like(image)
