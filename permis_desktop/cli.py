@@ -25,7 +25,14 @@ log = logging.getLogger(__name__)
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with French usage errors and exit status 2."""
+    """argparse with French help, French usage errors and exit status 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
 
     def error(self, message: str) -> Any:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -288,7 +295,9 @@ def cmd_read_2ddoc(args: argparse.Namespace, paths: AppPaths) -> int:
     from permis_desktop.scan.recognize import read_2ddoc
 
     if args.trust_store and not Path(args.trust_store).is_dir():
-        raise BadInput(f"Magasin de certificats introuvable : {args.trust_store} n'est pas un dossier.")
+        raise BadInput(
+            f"Magasin de certificats introuvable : {args.trust_store} n'est pas un dossier."
+        )
     result = read_2ddoc(args.file, trust_dir=args.trust_store, cache_dir=paths.cache / "2ddoc")
     _emit(result.to_json())
     return 0
@@ -323,7 +332,10 @@ def cmd_process(args: argparse.Namespace, paths: AppPaths) -> int:
     budget_key = "capture.budget_card_kb" if fmt.identity else "capture.budget_a4_kb"
     watermark_on = bool(settings.get("capture.watermark_identity")) and not args.no_watermark
     result = process_files(
-        args.files, args.piece, args.filter, document_type=args.document_type,
+        args.files,
+        args.piece,
+        args.filter,
+        document_type=args.document_type,
         budget_bytes=int(settings.get(budget_key)) * 1000,
         watermark_identity=watermark_on and args.piece in WATERMARK_KINDS,
         raster_output=suffix != ".pdf",
@@ -335,8 +347,11 @@ def cmd_process(args: argparse.Namespace, paths: AppPaths) -> int:
     else:
         written: list[str] = []
         for index, page in enumerate(result.outputs, start=1):
-            target = out if len(result.outputs) == 1 else out.with_name(
-                f"{out.stem}-{index}{out.suffix}")
+            target = (
+                out
+                if len(result.outputs) == 1
+                else out.with_name(f"{out.stem}-{index}{out.suffix}")
+            )
             assert page.jpeg is not None
             _write_output(target, page.jpeg)
             written.append(str(target))
@@ -352,7 +367,11 @@ def cmd_dossier_attach(args: argparse.Namespace, paths: AppPaths) -> int:
     ctx = _context(paths)
     try:
         result = PieceService(ctx).attach_files(
-            args.id, args.piece, args.files, args.filter, document_type=args.document_type,
+            args.id,
+            args.piece,
+            args.files,
+            args.filter,
+            document_type=args.document_type,
             replace=args.replace,
         )
     finally:
@@ -372,7 +391,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", help="dossier de données (sinon PERMIS_DATA_DIR ou le dossier habituel)"
     )
     parser.add_argument("--debug", action="store_true", help="journal détaillé")
-    parser.add_argument("--version", action="version", version=f"permis {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"permis {__version__}",
+        help="affiche la version et quitte",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("checklist", help="éligibilité et pièces à fournir d'un dossier (JSON)")
@@ -426,7 +450,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("process", help="traiter des photos, numérisations ou PDF (rapport JSON)")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--piece", required=True, help="nature de la pièce, par exemple proof_of_address")
+    p.add_argument(
+        "--piece", required=True, help="nature de la pièce, par exemple proof_of_address"
+    )
     p.add_argument("-o", "--output", required=True, help="fichier de sortie .pdf ou .jpg")
     p.add_argument("--filter", default="auto", choices=["auto", "color", "gray", "bw"])
     p.add_argument("--document-type", help="type de document (par exemple passport)")
