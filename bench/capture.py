@@ -168,9 +168,9 @@ def preview_run(count: int, seed: int) -> float:
     for sample in mc.generate(
         seed, count, photo_frames=frames, scan_share=0.0, conditions=("ok", "shadow", "white_table")
     ):
-        detect_corners(sample.image)
+        detect_preview(sample.image)
         t0 = time.perf_counter()
-        detect_corners(
+        detect_preview(
             sample.image, aspect_hint=85.6 / 53.98 if sample.kind == "identity" else 297 / 210
         )
         times.append(time.perf_counter() - t0)
