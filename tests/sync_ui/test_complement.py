@@ -136,7 +136,7 @@ def test_complement_request_reopens_pieces_in_the_editor_and_goes_back_as_versio
     text = banner.text.text()
     assert "Justificatif de domicile de plus de 6 mois." in text
     assert "Justificatif de domicile" in text and "piece:proof_of_address" in text
-    assert f"version {editor.complement.version + 1}" in text
+    assert f"nouvelle version (il en est à la {editor.complement.version})" in text
     # Exactly the named piece is re-opened; the editor is editable again.
     assert {line.kind: line.status for line in editor.checklist.pieces}["proof_of_address"] != (
         "provided"
@@ -148,6 +148,10 @@ def test_complement_request_reopens_pieces_in_the_editor_and_goes_back_as_versio
     # The refused page is still attached: the row offers to remove it.
     qtbot.mouseClick(banner.go, Qt.MouseButton.LeftButton)
     assert editor.current_step == "pieces"
+    window.activateWindow()
+    qtbot.waitUntil(
+        lambda: editor.pieces_page.rows["proof_of_address"].hasFocus() or banner.go.click()
+    )
     offer = editor.complement.offers["proof_of_address"]
     assert offer.isVisible() and "1 ancienne(s) page(s)" in offer.text.text()
     page = editor.pieces_page

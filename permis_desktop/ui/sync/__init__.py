@@ -81,7 +81,9 @@ def install_sync(window: Any, **controller_options: Any) -> SyncController:
     action_panel.triggered.connect(open_panel)
     action_settings = QAction(window.tr("&Réglages…"), window)
     action_settings.setObjectName("action_settings")
-    action_settings.setShortcut(QKeySequence.StandardKey.Preferences)
+    # Ctrl+, as in most desktop applications (StandardKey.Preferences has no binding on
+    # Windows and Linux, where Qt then names a multimedia "Settings" key).
+    action_settings.setShortcut(QKeySequence("Ctrl+,"))
     action_settings.triggered.connect(open_settings)
     quit_action = window.action_quit
     file_menu = next((m for m in quit_action.associatedObjects() if isinstance(m, QMenu)), None)

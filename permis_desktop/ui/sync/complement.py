@@ -79,7 +79,7 @@ class ComplementBanner(QFrame):
         self.text.linkActivated.connect(self._on_link)
         self.go = QPushButton(_tr("Aller aux pièces"))
         self.go.setObjectName("complement_go_to_pieces")
-        self.go.clicked.connect(lambda: editor.go_to("pieces"))
+        self.go.clicked.connect(self._go_to_pieces)
         layout = QHBoxLayout(self)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.go)
@@ -111,13 +111,20 @@ class ComplementBanner(QFrame):
             html.escape(
                 _tr(
                     "Refaites ces pièces, puis validez à nouveau sur le récapitulatif : le "
-                    "dossier repartira vers l’agence (version {n})."
-                ).format(n=version + 1)
+                    "dossier repartira vers l’agence en nouvelle version (il en est à la {n})."
+                ).format(n=version)
             )
         )
         self.text.setText("<br>".join(parts))
         self.setAccessibleDescription(self.text.text())
         self.show()
+
+    def _go_to_pieces(self) -> None:
+        """The first piece to redo, or the pieces page when the agency named none."""
+        if self.request is not None and self.request.pieces:
+            self.editor.focus_piece(self.request.pieces[0])
+        else:
+            self.editor.go_to("pieces")
 
     def _on_link(self, link: str) -> None:
         kind, _, target = link.partition(":")
