@@ -21,12 +21,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -35,7 +34,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from permis_desktop.procedures.catalog import PIECE_KINDS
 from permis_desktop.ui.capture.analysis import (
     FULL_DETECTION_EVERY,
     PREVIEW_ANALYSIS_SIDE,
@@ -43,7 +41,7 @@ from permis_desktop.ui.capture.analysis import (
     StabilityTracker,
     analyse_preview,
 )
-from permis_desktop.ui.capture.attach import PageAttacher, french_error
+from permis_desktop.ui.capture.attach import french_error
 from permis_desktop.ui.capture.frames import (
     STATE_MESSAGES,
     CameraFrameSource,
@@ -53,6 +51,7 @@ from permis_desktop.ui.capture.frames import (
     multimedia_status,
 )
 from permis_desktop.ui.capture.images import bgr_to_qimage, jpeg_bytes, qimage_to_bgr
+from permis_desktop.ui.capture.piece_dialog import PieceCaptureDialog
 from permis_desktop.ui.capture.preview import PreviewView
 from permis_desktop.ui.capture.thumbs import reason_texts, verdict_label
 from permis_desktop.ui.worker import Worker
@@ -62,10 +61,8 @@ log = logging.getLogger(__name__)
 LIVE, SHOOTING, CHECKING, VERDICT, DONE = "live", "shooting", "checking", "verdict", "done"
 
 
-class CameraDialog(QDialog):
+class CameraDialog(PieceCaptureDialog):
     """Photograph the pages of one piece. `source` replaces the webcam (tests, benchmark)."""
-
-    pages_attached = Signal(object)  # AttachResult
 
     def __init__(
         self,
@@ -76,24 +73,16 @@ class CameraDialog(QDialog):
         source: FrameSource | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, worker, dossier_id, kind, parent)
         from permis_desktop.scan.formats import format_for
 
-        self.ctx = ctx
-        self.worker = worker
-        self.dossier_id = dossier_id
-        self.kind = kind
         self.format = format_for(kind)
         self.sides = ["recto", "verso"] if self.format.identity else []
         self.side_index = 0
         self.setObjectName("camera_dialog")
-        label = PIECE_KINDS[kind].label if kind in PIECE_KINDS else kind
-        self.setWindowTitle(self.tr("Photo : {piece}").format(piece=label))
+        self.setWindowTitle(self.tr("Photo : {piece}").format(piece=self.piece_label))
         self.resize(960, 720)
 
-        self.attacher = PageAttacher(ctx, worker, dossier_id, kind, self)
-        self.attacher.attached.connect(self._on_attached)
-        self.attacher.failed.connect(self._on_attach_failed)
         self.tracker = StabilityTracker()
         self.phase = LIVE
         self.analysing = False
@@ -148,9 +137,7 @@ class CameraDialog(QDialog):
         self.instruction.setObjectName("camera_instruction")
         self.instruction.setWordWrap(True)
         self.instruction.setStyleSheet("font-size: 14px; font-weight: bold;")
-        self.status = QLabel()
         self.status.setObjectName("camera_status")
-        self.status.setWordWrap(True)
 
         self.shutter = QPushButton(self.tr("Prendre la photo"))
         self.shutter.setObjectName("shutter")
@@ -165,15 +152,9 @@ class CameraDialog(QDialog):
             self.tr("Ajouter cette page malgré le problème signalé (à vos risques).")
         )
         self.keep_anyway.clicked.connect(lambda: self._keep(accept=True))
-        self.close_button = QPushButton(self.tr("Terminer"))
-        self.close_button.setObjectName("camera_close")
-        self.close_button.clicked.connect(self.close)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.shutter)
-        buttons.addWidget(self.retake)
-        buttons.addWidget(self.keep_anyway)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
+        buttons = self._button_row(
+            self.tr("Terminer"), "camera_close", self.shutter, self.retake, self.keep_anyway
+        )
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -438,10 +419,7 @@ class CameraDialog(QDialog):
     def _on_attached(self, result: Any) -> None:
         pages = len(result.pages)
         self.status.setText(self.tr("{n} page(s) dans la pièce.").format(n=pages))
-        self.pages_attached.emit(result)
-
-    def _on_attach_failed(self, message: str) -> None:
-        self.status.setText(message)
+        super()._on_attached(result)
 
     # -- state ---------------------------------------------------------------------------------
 

@@ -25,7 +25,6 @@ from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -39,9 +38,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from permis_desktop.procedures.catalog import PIECE_KINDS
 from permis_desktop.scan.devices.base import SOURCE_LABELS
-from permis_desktop.ui.capture.attach import PageAttacher, french_error, spool_dir
+from permis_desktop.ui.capture.attach import french_error, spool_dir
+from permis_desktop.ui.capture.piece_dialog import PieceCaptureDialog
 from permis_desktop.ui.capture.profiles import ScanProfile, profile_for, save_profile
 from permis_desktop.ui.capture.thumbs import THUMB_PX, thumbnail, verdict_label
 from permis_desktop.ui.worker import Worker
@@ -59,9 +58,7 @@ class _Relay(QObject):
     progressed = Signal(object)  # ScanProgress
 
 
-class ScanDialog(QDialog):
-    pages_attached = Signal(object)  # AttachResult
-
+class ScanDialog(PieceCaptureDialog):
     def __init__(
         self,
         ctx: Any,
@@ -71,20 +68,12 @@ class ScanDialog(QDialog):
         registry: Any = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.worker = worker
-        self.dossier_id = dossier_id
-        self.kind = kind
+        super().__init__(ctx, worker, dossier_id, kind, parent)
         self._registry = registry
         self._fixed_registry = registry is not None
         self.setObjectName("scan_dialog")
-        label = PIECE_KINDS[kind].label if kind in PIECE_KINDS else kind
-        self.setWindowTitle(self.tr("Scanner : {piece}").format(piece=label))
+        self.setWindowTitle(self.tr("Scanner : {piece}").format(piece=self.piece_label))
         self.resize(900, 620)
-        self.attacher = PageAttacher(ctx, worker, dossier_id, kind, self)
-        self.attacher.attached.connect(self._on_attached)
-        self.attacher.failed.connect(self._on_attach_failed)
         self.relay = _Relay(self)
         self.relay.page_received.connect(self._on_page)
         self.relay.progressed.connect(self._on_progress)
@@ -150,9 +139,7 @@ class ScanDialog(QDialog):
         self.pages_view.setMovement(QListView.Movement.Static)
         self.pages_view.setWordWrap(True)
 
-        self.status = QLabel()
         self.status.setObjectName("scan_status")
-        self.status.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setObjectName("scan_progress")
         self.progress.setMaximumWidth(240)
@@ -165,15 +152,9 @@ class ScanDialog(QDialog):
         self.cancel_button = QPushButton(self.tr("Annuler la numérisation"))
         self.cancel_button.setObjectName("cancel_scan")
         self.cancel_button.clicked.connect(self.cancel_scan)
-        self.close_button = QPushButton(self.tr("Fermer"))
-        self.close_button.setObjectName("scan_close")
-        self.close_button.clicked.connect(self.close)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.scan_button)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.progress)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
+        buttons = self._button_row(
+            self.tr("Fermer"), "scan_close", self.scan_button, self.cancel_button, self.progress
+        )
 
         layout = QVBoxLayout(self)
         layout.addLayout(devices_row)
@@ -476,10 +457,7 @@ class ScanDialog(QDialog):
                 n = page.position + 1
                 item.setText(self.tr("Page {n}\n{v}").format(n=n, v=verdict_label(page.verdict)))
                 item.setToolTip("\n".join(page.reasons) if page.reasons else "")
-        self.pages_attached.emit(result)
-
-    def _on_attach_failed(self, message: str) -> None:
-        self.status.setText(message)
+        super()._on_attached(result)
 
     def _update_buttons(self) -> None:
         has_device = self.device_picker.currentData() is not None
