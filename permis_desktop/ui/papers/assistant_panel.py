@@ -56,12 +56,11 @@ from permis_desktop.services.papers import (
 )
 from permis_desktop.ui.labels import status_label
 from permis_desktop.ui.papers.printing import qdate
+from permis_desktop.ui.papers.widgets import OK_STYLE, WARNING_STYLE
 from permis_desktop.ui.worker import Worker
 
 log = logging.getLogger(__name__)
 
-WARNING_STYLE = "background: #FFF3CD; color: #5C4400; border-radius: 4px; padding: 6px;"
-DONE_STYLE = "background: #E8F5E9; color: #1B5E20; border-radius: 4px; padding: 6px;"
 SHORTCUT_KEYS = 9  # Alt+1 … Alt+9
 
 
@@ -412,7 +411,7 @@ class FilingAssistantPanel(QWidget):
                     date=when, number=filing.request_number, status=status_label(filing.status)
                 )
             )
-            self.filing_label.setStyleSheet(DONE_STYLE)
+            self.filing_label.setStyleSheet(OK_STYLE)
             self.number_edit.setText(filing.request_number)
             if filing.filed_on:
                 self.date_edit.setDate(qdate(filing.filed_on))

@@ -25,10 +25,8 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -39,12 +37,10 @@ from permis_desktop.outputs.pdfbase import short_date
 from permis_desktop.services.context import DeskContext
 from permis_desktop.services.papers import AntsDocumentInfo, PapersService, ReceiptStatus
 from permis_desktop.ui.papers.printing import qdate
+from permis_desktop.ui.papers.widgets import OK_STYLE, WARNING_STYLE, read_only_table
 from permis_desktop.ui.worker import Worker
 
 log = logging.getLogger(__name__)
-
-OK_STYLE = "background: #E8F5E9; color: #1B5E20; border-radius: 4px; padding: 6px;"
-WAIT_STYLE = "background: #FFF3CD; color: #5C4400; border-radius: 4px; padding: 6px;"
 
 
 def dropped_pdfs(event: QDragEnterEvent | QDropEvent) -> list[Path]:
@@ -93,20 +89,12 @@ class AntsDocumentsPanel(QWidget):
         self.receipt_label.setAccessibleName(self.tr("Récépissé de dépôt"))
         self.receipt_label.hide()
 
-        self.table = QTableWidget(0, 3)
-        self.table.setObjectName("ants_documents")
-        self.table.setAccessibleName(self.tr("Documents de l'ANTS du dossier"))
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("Document"), self.tr("Date"), self.tr("Fichier")]
+        self.table = read_only_table(
+            "ants_documents",
+            self.tr("Documents de l'ANTS du dossier"),
+            [self.tr("Document"), self.tr("Date"), self.tr("Fichier")],
         )
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(False)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemActivated.connect(lambda _item: self.open_selected())
@@ -227,7 +215,7 @@ class AntsDocumentsPanel(QWidget):
                     "conduire sur route. Importez-le dès que l'ANTS l'a délivré."
                 )
             )
-            self.receipt_label.setStyleSheet(WAIT_STYLE)
+            self.receipt_label.setStyleSheet(WARNING_STYLE)
         self.receipt_label.setProperty("present", receipt.present)
         self.receipt_label.show()
 

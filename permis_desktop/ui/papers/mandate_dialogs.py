@@ -14,14 +14,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDateEdit,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -32,11 +29,10 @@ from permis_desktop.services.context import DeskContext
 from permis_desktop.services.papers import MandateInfo, MandateRetention, PapersService
 from permis_desktop.ui.labels import status_label
 from permis_desktop.ui.papers.printing import qdate
+from permis_desktop.ui.papers.widgets import WARNING_STYLE, read_only_table
 from permis_desktop.ui.worker import Worker
 
 log = logging.getLogger(__name__)
-
-WARNING_STYLE = "background: #FFF3CD; color: #5C4400; border-radius: 4px; padding: 6px;"
 
 
 class MandateSignatureDialog(QDialog):
@@ -189,19 +185,16 @@ class MandatesDialog(QDialog):
             )
         )
         intro.setWordWrap(True)
-        self.table = QTableWidget(0, 4)
-        self.table.setObjectName("mandates_table")
-        self.table.setAccessibleName(self.tr("Mandats signés à conserver"))
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("Élève"), self.tr("Statut"), self.tr("Signé le"), self.tr("À garder jusqu'au")]
+        self.table = read_only_table(
+            "mandates_table",
+            self.tr("Mandats signés à conserver"),
+            [
+                self.tr("Élève"),
+                self.tr("Statut"),
+                self.tr("Signé le"),
+                self.tr("À garder jusqu'au"),
+            ],
         )
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemActivated.connect(self._on_activated)
         self.empty = QLabel(self.tr("Aucun mandat signé à conserver."))
         self.empty.setObjectName("mandates_empty")

@@ -30,12 +30,10 @@ from PySide6.QtWidgets import (
 
 from permis_desktop.errors import BadInput
 from permis_desktop.ui.papers import printing
+from permis_desktop.ui.papers.widgets import NOTE_STYLE, WARNING_STYLE
 from permis_desktop.ui.worker import Worker
 
 log = logging.getLogger(__name__)
-
-WARNING_STYLE = "background: #FFF3CD; color: #5C4400; border-radius: 4px; padding: 6px;"
-NOTE_STYLE = "background: #E3F2FD; color: #0D3C61; border-radius: 4px; padding: 6px;"
 
 
 class DocumentPreview(QDialog):
