@@ -227,6 +227,10 @@ class RecognitionController(QObject):
                 self.readings.pop(piece.kind, None)
                 self._show_line(piece.kind)
                 continue
+            if piece.status == "missing":
+                # Re-opened by the agency's complement request (sync/feed.py): its pages
+                # are the refused ones; reading them would put the piece back as provided.
+                continue
             key = pages_key(piece.pages)
             if is_current(piece.recognised, piece.pages):
                 self.readings[piece.kind] = dict(piece.recognised)
