@@ -14,48 +14,23 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "data"))
-OUT = ROOT / "docs" / "screenshots"
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QEventLoop, QPoint, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-
-def wait(seconds: float) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(round(seconds * 1000), loop.quit)
-    loop.exec()
-
-
-def wait_until(condition, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        wait(0.05)
-    return bool(condition())
+from shotkit import OUT, save_png, wait, wait_until  # noqa: E402
 
 
 def save(widget: QWidget, name: str) -> None:
-    widget.repaint()
-    wait(0.2)
-    path = OUT / f"capture-{name}.png"
-    widget.grab().save(str(path))
     # 256-colour palette: the camera frames are photos, and the repository stays small.
-    from PIL import Image
-
-    with Image.open(path) as image:
-        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-    small.save(path, optimize=True)
-    print(path.relative_to(ROOT), path.stat().st_size // 1024, "KB")
+    save_png(widget, OUT / f"capture-{name}.png", settle=0.2)
 
 
 def open_desk(folder: Path):  # type: ignore[no-untyped-def]

@@ -14,43 +14,17 @@ import datetime as dt
 import random
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-OUT = ROOT / "docs" / "screenshots"
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-
-def wait(seconds: float) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(round(seconds * 1000), loop.quit)
-    loop.exec()
-
-
-def wait_until(condition, timeout: float = 90.0) -> bool:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        wait(0.05)
-    return bool(condition())
+from shotkit import OUT, save_png, wait, wait_until  # noqa: E402
 
 
 def save(widget: QWidget, name: str) -> None:
-    widget.repaint()
-    wait(0.3)
-    path = OUT / f"recognition-{name}.png"
-    widget.grab().save(str(path))
-    from PIL import Image
-
-    with Image.open(path) as image:
-        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-    small.save(path, optimize=True)
-    print(path.relative_to(ROOT), path.stat().st_size // 1024, "KB")
+    save_png(widget, OUT / f"recognition-{name}.png", settle=0.3)
 
 
 def main() -> int:
@@ -85,12 +59,12 @@ def main() -> int:
         editor.show()
         editor.focus_piece("identity")
         editor.pieces_page.import_files("identity", [str(card)])
-        assert wait_until(lambda: editor.recognition.dialog is not None), "no dialog"
+        assert wait_until(lambda: editor.recognition.dialog is not None, 90), "no dialog"
         dialog = editor.recognition.dialog
         wait(0.5)
         save(dialog, "mrz-dialog")
         dialog.fill_empty()
-        wait_until(lambda: editor.autosaver.state == "saved" and not editor.autosaver.busy)
+        wait_until(lambda: editor.autosaver.state == "saved" and not editor.autosaver.busy, 90)
         editor.close()
         editor.deleteLater()
 
@@ -119,7 +93,7 @@ def main() -> int:
         editor.show()
         editor.focus_piece("proof_of_address")
         editor.pieces_page.import_files("proof_of_address", [str(bill)])
-        assert wait_until(lambda: "proof_of_address" in editor.recognition.readings)
+        assert wait_until(lambda: "proof_of_address" in editor.recognition.readings, 90)
         wait_until(lambda: editor.recognition.dialog is not None, timeout=5)
         if editor.recognition.dialog is not None:
             editor.recognition.dialog.reject()

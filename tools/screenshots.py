@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QStyleFactory  # noqa: E402
+from shotkit import quantize_png  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 TODAY = dt.date.today()
@@ -223,12 +224,7 @@ class Shooter:
         OUT.mkdir(parents=True, exist_ok=True)
         path = OUT / f"{name}.png"
         widget.grab().save(str(path))
-        # A 256-colour palette keeps UI screenshots legible at a third of the size.
-        from PIL import Image
-
-        with Image.open(path) as image:
-            small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-        small.save(path, optimize=True)
+        quantize_png(path)
         print(f"wrote {path.relative_to(ROOT)}", flush=True)
 
     def run(self) -> None:
