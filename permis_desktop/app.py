@@ -154,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         worker = Worker(app)
         window = MainWindow(ctx, worker, *labels())
         window.show()
-        window.sync.start()  # sends validated dossiers, follows their status (ui/sync)
+        # The sync worker (ui/sync: sends validated dossiers, follows their status) starts
+        # once the window is painted: its HTTP and keyring libraries load off the start-up.
+        QTimer.singleShot(300, window.sync.start)
         if probe := os.environ.get(STARTUP_PROBE):
             _arm_startup_probe(app, Path(probe))
         code = app.exec()
