@@ -82,7 +82,14 @@ MIN_ALTERNATIVE_P = 0.02
 
 @dataclass(frozen=True)
 class MrzResult:
-    """What a machine-readable zone says, in the `permis read-mrz` report shape (DESIGN.md)."""
+    """What a machine-readable zone says, in the `permis read-mrz` report shape (DESIGN.md).
+
+    `checks` holds one entry per ICAO check digit of the layout (`document_number`,
+    `birth_date`, `expiry_date`, `personal_number` on TD3, `composite`), plus
+    `country_code` / `nationality_code` (known ICAO codes) and `confident` (the OCR was sure
+    enough for the check digits to vouch for every field, see `_confident`). `valid` is
+    all of them. `uncertain` lists the (line, column) cells read with probability < 0.6.
+    """
 
     format: str  # TD1 | TD3 | FR_ID_1988
     document_type: str
