@@ -7,11 +7,11 @@ from typing import Any
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from permis_desktop.settings import Settings
 from permis_desktop.sync.credentials import load_token, store_token
+from tests.memory_keyring import install_memory_keyring
 
 
 @pytest.fixture
@@ -31,29 +31,7 @@ def no_keyring() -> Iterator[None]:
 
 @pytest.fixture
 def ring() -> Any:
-    # Defined here, not at import: a KeyringBackend subclass registers itself as a candidate
-    # for every later keyring initialisation, in any test module.
-    class MemoryKeyring(KeyringBackend):
-        """Stands for the OS keychain, which a test machine has not got."""
-
-        priority = 1  # type: ignore[assignment]
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.values: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service: str, username: str) -> str | None:
-            return self.values.get((service, username))
-
-        def set_password(self, service: str, username: str, password: str) -> None:
-            self.values[(service, username)] = password
-
-        def delete_password(self, service: str, username: str) -> None:
-            self.values.pop((service, username), None)
-
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    return backend
+    return install_memory_keyring()
 
 
 def test_without_a_keyring_the_token_stays_in_the_settings_file(settings, tmp_path):

@@ -5,43 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from permis_desktop.settings import Settings
 from permis_desktop.sync.credentials import load_token
 from permis_desktop.ui.settings_dialog import SettingsDialog
+from tests.memory_keyring import install_memory_keyring
 from tests.ui.helpers import keys
 
 
 @pytest.fixture
 def ring() -> Any:
-    # Defined here, not at import: a KeyringBackend subclass registers itself as a candidate
-    # for every later keyring initialisation (see tests/server/test_credentials.py).
-    class MemoryKeyring(KeyringBackend):
-        """Stands for the OS keychain, which a test machine has not got."""
-
-        priority = 1  # type: ignore[assignment]
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.values: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service: str, username: str) -> str | None:
-            return self.values.get((service, username))
-
-        def set_password(self, service: str, username: str, password: str) -> None:
-            self.values[(service, username)] = password
-
-        def delete_password(self, service: str, username: str) -> None:
-            self.values.pop((service, username), None)
-
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    return backend
+    return install_memory_keyring()
 
 
 def _dialog(qtbot, desk, worker) -> SettingsDialog:
