@@ -180,3 +180,30 @@ def test_a_dossier_validated_elsewhere_shows_up_sent_without_a_refresh(
         timeout=10000,
     )
     assert window.model.row_at(0).id == did
+
+
+def test_a_refused_token_is_shown_keeps_everything_and_a_new_one_sends(
+    qtbot, server, desk, windows
+) -> None:
+    from permis_server.service import revoke_token
+    from tests.ui.helpers import keys
+
+    revoke_token(server.db, "agence-nord", "guichet-1")
+    did = desk.queued("JETON")
+    window = windows(qtbot, desk)
+    window.sync.start()
+    qtbot.waitUntil(lambda: "Jeton refusé" in window.status_sync.text(), timeout=10000)
+    assert "1 en attente" in window.status_sync.text()
+    assert desk.status(did) == "ready" and desk.items(did)[0][:2] == ("pending", 0)
+    window.open_sync_panel()
+    panel = window.sync_panel()
+    assert panel.settings_button.isVisible()
+    assert "nouveau jeton" in panel.error.text()
+    qtbot.mouseClick(panel.settings_button, Qt.MouseButton.LeftButton)
+    dialog = window.settings_dialog
+    assert dialog is not None
+    keys(qtbot, dialog.token, server.token("agence-nord", "guichet-1"))
+    dialog.save()
+    qtbot.waitUntil(lambda: desk.status(did) == "submitted", timeout=10000)
+    qtbot.waitUntil(lambda: "En ligne" in window.status_sync.text(), timeout=10000)
+    assert not panel.settings_button.isVisible()

@@ -49,7 +49,7 @@ def install_sync(window: Any, **controller_options: Any) -> SyncController:
         from permis_desktop.ui.sync.panel import SyncPanel
 
         if "panel" not in panel:
-            panel["panel"] = SyncPanel(controller, window)
+            panel["panel"] = SyncPanel(controller, window, open_settings=open_settings)
         dialog = panel["panel"]
         dialog.show()
         dialog.raise_()

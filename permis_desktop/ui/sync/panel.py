@@ -9,6 +9,7 @@ by its applicant, with its attempts, its next try and what went wrong.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -93,7 +94,12 @@ class SyncQueueModel(QAbstractTableModel):
 class SyncPanel(QDialog):
     retried = Signal(int)  # item id
 
-    def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        controller: SyncController,
+        parent: QWidget | None = None,
+        open_settings: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("sync_panel")
         self.setWindowTitle(self.tr("Synchronisation"))
@@ -126,11 +132,19 @@ class SyncPanel(QDialog):
         self.retry_all = QPushButton(self.tr("Tout réessayer"))
         self.retry_all.setObjectName("retry_all")
         self.retry_all.clicked.connect(lambda: self.retry(None))
+        # A refused token or an incomplete set-up is fixed in the settings: one click away.
+        self.settings_button = QPushButton(self.tr("Réglages…"))
+        self.settings_button.setObjectName("sync_settings")
+        self.settings_button.setVisible(False)
+        if open_settings is not None:
+            self.settings_button.clicked.connect(open_settings)
+        self._can_open_settings = open_settings is not None
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         actions = QHBoxLayout()
         actions.addWidget(self.sync_now)
         actions.addWidget(self.retry_all)
+        actions.addWidget(self.settings_button)
         actions.addStretch(1)
         actions.addWidget(buttons)
 
@@ -153,6 +167,8 @@ class SyncPanel(QDialog):
         self.error.setText(error)
         self.error.setVisible(bool(error))
         self.sync_now.setEnabled(c.sync is not None)
+        needs_settings = bool(c.problem) or bool(c.status is not None and c.status.needs_token)
+        self.settings_button.setVisible(needs_settings and self._can_open_settings)
         if self.isVisible():
             self.reload()
 
