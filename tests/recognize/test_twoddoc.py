@@ -324,3 +324,33 @@ def test_signing_certificate_is_cached_only_when_its_ca_signed_it(
     impostor = make_pki("FR00").signers["0001"].cert.public_bytes(Encoding.PEM)
     assert not store.cache_signer(cache, "FR00", "0001", impostor)
     assert not (cache / "FR00-0001.pem").exists()
+
+
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
+def test_each_header_version_parses_and_verifies(
+    pki: DocPki, trust: TrustStore, version: int
+) -> None:
+    signed = build_content(
+        ca_id="FR00",
+        certificate_id="0001",
+        document_type="00",
+        version=version,
+        fields=[
+            ("10", "M/DURAND/LEO"),
+            ("22", "3 RUE DES LILAS"),
+            ("24", "69003"),
+            ("25", "LYON"),
+            ("08", "25DC"),
+        ],
+        issue_date=dt.date(2026, 2, 1),
+        signature_date=dt.date(2026, 2, 2),
+    )
+    from permis_desktop.scan.recognize.twoddoc_parse import assemble
+
+    result = read_payload(assemble(signed, sign(pki.signers["0001"], signed), version), trust)
+    assert result.version == version
+    assert result.perimeter == "01" and result.country == ("FR" if version == 4 else None)
+    assert (result.issue_date, result.signature_date) == ("2026-02-01", "2026-02-02")
+    assert (result.postal_code, result.city, result.holder) == ("69003", "LYON", "M DURAND LEO")
+    assert result.field_dates == {"08": "2026-07-15"}
+    assert result.signature == "valid"

@@ -63,6 +63,7 @@ class TwoDDocResult:
     annex: dict[str, str] = field(default_factory=dict)
     page: int = 1
     trust_list_date: str | None = None
+    field_dates: dict[str, str | None] = field(default_factory=dict)  # hex-date fields, ISO
 
     @property
     def document_date(self) -> str | None:
@@ -94,6 +95,7 @@ class TwoDDocResult:
             "annex": dict(self.annex),
             "page": self.page,
             "trust_list_date": self.trust_list_date,
+            "field_dates": dict(self.field_dates),
         }
 
 
@@ -148,6 +150,7 @@ def result_from_content(
         annex=dict(content.annex),
         page=page,
         trust_list_date=trust_list_date,
+        field_dates=named["field_dates"],
     )
 
 
