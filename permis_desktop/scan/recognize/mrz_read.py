@@ -286,9 +286,10 @@ def _cell_centres(row: _Row, length: int) -> npt.NDArray[np.floating[Any]] | Non
 
     Blobs are numbered by walking the gaps between neighbours in units of the local pitch
     (perspective makes the pitch grow along the line, so a global pitch would misnumber the
-    middle of a long line); glued pairs (wide blobs) are skipped, split glyphs (blobs closer
-    than half a pitch) are merged. A quadratic fit of centre against number then places
-    every cell, including the ones whose glyph was not a clean blob.
+    middle of a long line); a glued run (a wide blob: fillers "<<<<", touching letters)
+    counts as as many glyphs as pitches fit in it, split glyphs (blobs closer than half a
+    pitch) are merged. A quadratic fit of centre against number then places every cell,
+    including the ones whose glyph was not a clean blob.
     """
     b = row.boxes[np.argsort(row.boxes[:, 0])]
     widths = b[:, 2]
