@@ -83,6 +83,23 @@ def token_looks_right(token: str) -> bool:
     return token.isascii() and token.isprintable() and not any(c.isspace() for c in token)
 
 
+def certificate_refused(exc: BaseException) -> bool:
+    """True when the failure (or what caused it) is a TLS certificate that did not verify:
+    the sync client reports it as an unreachable server, which sends the user the wrong way."""
+    import ssl
+
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(
+            seen
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class SettingsDialog(QDialog):
     def __init__(self, ctx: DeskContext, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -358,11 +375,15 @@ class SettingsDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             self.test_button.setEnabled(True)
-            text = (
-                str(exc)
-                if isinstance(exc, SyncError)
-                else self.tr("Connexion impossible : {error}").format(error=exc)
-            )
+            if certificate_refused(exc):
+                text = self.tr(
+                    "Le certificat du serveur n'est pas reconnu : choisissez le fichier "
+                    "d'autorité de certification remis par l'agence, ou vérifiez l'adresse."
+                )
+            elif isinstance(exc, SyncError):
+                text = str(exc)
+            else:
+                text = self.tr("Connexion impossible : {error}").format(error=exc)
             self.test_result.setText("✖ " + text)
 
         self.worker.run_task(ask, on_success=answered, on_error=failed, owner=self)

@@ -34,13 +34,19 @@ def no_keyring() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def serving(app: Any, port: int) -> Iterator[str]:
+def serving(app: Any, port: int, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
     """The service on a given port (to start it after the desk, as when the network
-    comes back)."""
+    comes back); over HTTPS with `tls` = (certificate, key)."""
     import uvicorn
 
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=2,
+        ssl_certfile=str(tls[0]) if tls else None,
+        ssl_keyfile=str(tls[1]) if tls else None,
     )
     userver = uvicorn.Server(config)
     thread = threading.Thread(target=userver.run, name="uvicorn-late", daemon=True)
@@ -51,7 +57,7 @@ def serving(app: Any, port: int) -> Iterator[str]:
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     finally:
         userver.should_exit = True
         thread.join(10)

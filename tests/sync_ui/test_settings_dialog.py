@@ -138,3 +138,34 @@ def test_saving_the_settings_restarts_the_sync_from_the_window(
         qtbot.waitUntil(lambda: "En ligne" in window.status_sync.text(), timeout=10000)
     finally:
         window.sync.stop()
+
+
+def test_an_agency_ca_file_makes_an_https_server_trusted(
+    qtbot, desk, worker, server, tmp_path
+) -> None:
+    from tests.server.helpers import free_port
+
+    from .conftest import serving
+    from .tls import make_ca_and_server_cert
+
+    ca, cert, key = make_ca_and_server_cert(tmp_path)
+    with serving(server.app, free_port(), tls=(cert, key)) as url:
+        assert url.startswith("https://")
+        dialog = _dialog(qtbot, desk, worker)
+        _type(qtbot, dialog, "sync.server_url", url)
+        _type(qtbot, dialog, "sync.token", server.token("agence-nord", "guichet-3"))
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.test_result.text().startswith("✖"), timeout=10000)
+        assert "certificat du serveur n'est pas reconnu" in dialog.test_result.text()
+        _type(qtbot, dialog, "sync.ca_file", str(ca))
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.test_result.text().startswith("✔"), timeout=10000)
+        assert "guichet-3" in dialog.test_result.text()
+        _save(qtbot, dialog)
+        stored = Settings(desk.paths.settings_file)
+        assert stored.get("sync.ca_file") == str(ca) and stored.get("sync.verify_tls") is True
+        # The desk's worker trusts the same authority: a round goes through.
+        from permis_desktop.sync.setup import client_factory
+
+        with client_factory(stored)() as client:
+            assert client.whoami() == {"agency": "agence-nord", "desk": "guichet-3"}
