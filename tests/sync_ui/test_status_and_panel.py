@@ -150,6 +150,10 @@ def test_an_agency_status_shows_within_one_poll_with_a_notification(
     )
     if not notifier.tray_available:  # offscreen: the status bar says it instead
         assert "En cours d'instruction" in window.statusBar().currentMessage()
+    # Clicking the message opens the dossier it is about.
+    notifier.on_message_clicked()
+    qtbot.waitUntil(lambda: window.editor is not None and window.editor.dossier_id == did)
+    assert window.editor.status == "in_review"
 
 
 def test_a_burst_of_changes_is_one_notification(qtbot) -> None:

@@ -109,6 +109,16 @@ def install_sync(window: Any, **controller_options: Any) -> SyncController:
         window, fallback=lambda text: window.statusBar().showMessage(text, 15000), names=names
     )
     window.sync_notifier = notifier
+
+    def show_dossier(dossier_id: str) -> None:
+        """A notification was clicked: bring the window up, on that dossier."""
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
+        if dossier_id:
+            window.open_dossier(dossier_id)
+
+    notifier.dossier_clicked.connect(show_dossier)
     changed: set[str] = set()
     counts: dict[str, Any] = {"last": None}
     timer = QTimer(window)

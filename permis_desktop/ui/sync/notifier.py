@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle, QSystemTrayIcon
 
@@ -52,6 +52,8 @@ def message_for(applicant: str, applied: Any) -> tuple[str, str]:
 
 
 class Notifier(QObject):
+    dossier_clicked = Signal(str)  # the dossier of the message clicked ("" for a summary)
+
     def __init__(
         self,
         parent: QObject | None = None,
@@ -70,10 +72,12 @@ class Notifier(QObject):
                 icon = style.standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)
             self.tray = QSystemTrayIcon(QIcon(icon), self)
             self.tray.setToolTip("permis-desktop")
+            self.tray.messageClicked.connect(self.on_message_clicked)
             self.tray.show()
         else:
             log.info("no system tray here: status changes are shown in the status bar")
         self._pending: list[Any] = []
+        self.last_dossier = ""  # what the message on screen is about
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(BATCH_MS)
@@ -97,6 +101,7 @@ class Notifier(QObject):
             text = self.tr("{n} dossiers ont changé de statut.").format(n=len(batch))
             if complements:
                 text += " " + self.tr("{n} demande(s) de complément.").format(n=complements)
+            self.last_dossier = ""
             self.notify(self.tr("Suivi des dossiers"), text)
             return
         ids = [a.dossier_id for a in batch]
@@ -104,6 +109,7 @@ class Notifier(QObject):
         def show(names: dict[str, str]) -> None:
             for applied in batch:
                 name = names.get(applied.dossier_id, applied.dossier_id[:8])
+                self.last_dossier = applied.dossier_id
                 self.notify(*message_for(name, applied))
 
         if self.names is None:
@@ -118,6 +124,9 @@ class Notifier(QObject):
             self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 10000)
         elif self.fallback is not None:
             self.fallback(f"{title} — {text}")
+
+    def on_message_clicked(self) -> None:
+        self.dossier_clicked.emit(self.last_dossier)
 
     def close(self) -> None:
         if self.tray is not None:
