@@ -49,6 +49,7 @@ GLARE_PAPER_MAX = 238.0
 DPI_TOLERANCE = 0.95
 BLANK_INK = 0.0015
 FRAME_MARGIN = 0.004
+FRAME_SIDE = 0.02
 OCCLUSION_MAX = 0.12
 
 
@@ -209,6 +210,17 @@ def framing_problems(
     )
     if near.any() and not fills_frame_ok:
         reasons.append(f"cut_off: {int(near.sum())} corner(s) at or beyond the frame")
+    if not fills_frame_ok and not near.any():
+        # A side running along the frame's border: the frame cut the sheet there.
+        tol = FRAME_SIDE * max(w, h)
+        for i in range(4):
+            p, q = c[i], c[(i + 1) % 4]
+            for axis, limit in ((0, 0.0), (0, w - 1.0), (1, 0.0), (1, h - 1.0)):
+                if abs(p[axis] - limit) < tol and abs(q[axis] - limit) < tol:
+                    reasons.append("cut_off: a side runs along the frame's border")
+                    break
+            if reasons:
+                break
     if occlusion >= OCCLUSION_MAX:
         reasons.append(f"cut_off: a corner is hidden ({occlusion * 100:.0f} % of its sides)")
     return reasons
