@@ -37,13 +37,19 @@ def _keyring() -> Any | None:
     return keyring
 
 
+def _account(settings: Settings) -> str:
+    """The keyring entry of this desk: one per data folder, so that two desks run by the same
+    system user (two data folders on one machine) never share a token."""
+    return f"{KEY}@{settings.path.parent.resolve()}"
+
+
 def load_token(settings: Settings) -> str:
     ring = _keyring()
     stored = str(settings.get(KEY) or "").strip()
     if ring is None:
         return stored
     try:
-        token = ring.get_password(SERVICE, KEY) or ""
+        token = ring.get_password(SERVICE, _account(settings)) or ""
     except Exception as exc:
         log.warning("keyring read failed (%s); using the settings file", exc)
         return stored
@@ -59,7 +65,7 @@ def store_token(settings: Settings, token: str) -> str:
     ring = _keyring()
     if ring is not None:
         try:
-            ring.set_password(SERVICE, KEY, token)
+            ring.set_password(SERVICE, _account(settings), token)
         except Exception as exc:
             log.warning("keyring write failed (%s); the token stays in the settings file", exc)
         else:

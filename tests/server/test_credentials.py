@@ -43,7 +43,8 @@ def test_without_a_keyring_the_token_stays_in_the_settings_file(settings, tmp_pa
 def test_with_a_keyring_the_token_leaves_the_settings_file(settings, ring, tmp_path):
     assert store_token(settings, "pds_secret") == "keyring"
     assert Settings(tmp_path / "settings.json").get("sync.token") == ""
-    assert ring.values == {("permis-desktop", "sync.token"): "pds_secret"}
+    account = f"sync.token@{tmp_path.resolve()}"
+    assert ring.values == {("permis-desktop", account): "pds_secret"}
     assert load_token(settings) == "pds_secret"
 
 
@@ -51,5 +52,12 @@ def test_a_token_set_headless_is_moved_into_the_keyring(settings, ring, tmp_path
     store_token(settings, "pds_old")
     settings.set("sync.token", "pds_new")  # permis config set sync.token pds_new
     assert load_token(settings) == "pds_new"
-    assert ring.values[("permis-desktop", "sync.token")] == "pds_new"
+    assert ring.values[("permis-desktop", f"sync.token@{tmp_path.resolve()}")] == "pds_new"
     assert Settings(tmp_path / "settings.json").get("sync.token") == ""
+
+
+def test_two_desks_of_one_user_keep_their_own_tokens(ring, tmp_path):
+    one = Settings(tmp_path / "desk1" / "config" / "settings.json")
+    two = Settings(tmp_path / "desk2" / "config" / "settings.json")
+    assert store_token(one, "pds_one") == "keyring" and store_token(two, "pds_two") == "keyring"
+    assert (load_token(one), load_token(two)) == ("pds_one", "pds_two")

@@ -52,7 +52,8 @@ def test_the_token_goes_to_the_keyring_and_the_address_to_the_settings(
     _save(qtbot, dialog)
     assert dialog.result() == SettingsDialog.DialogCode.Accepted
     assert dialog.token_saved_in == "keyring" and dialog.sync_changed
-    assert ring.values == {("permis-desktop", "sync.token"): "pds_secret_1"}
+    account = f"sync.token@{desk.paths.config.resolve()}"
+    assert ring.values == {("permis-desktop", account): "pds_secret_1"}
     stored = Settings(desk.paths.settings_file)
     assert stored.get("sync.server_url") == "https://dossiers.agence.example"
     assert stored.get("sync.token") == ""  # not in the file
@@ -62,7 +63,7 @@ def test_the_token_goes_to_the_keyring_and_the_address_to_the_settings(
     again = _dialog(qtbot, desk, worker)
     assert "laisser vide" in again.token.placeholderText()
     _save(qtbot, again)
-    assert ring.values[("permis-desktop", "sync.token")] == "pds_secret_1"
+    assert ring.values[("permis-desktop", account)] == "pds_secret_1"
     assert not again.sync_changed
 
 
