@@ -32,14 +32,19 @@ def ensure_venv() -> Path:
         sys.exit("permis-desktop demande Python 3.11 ou plus récent.")
     python = venv_python()
     if not python.exists():
-        print(f"Création de l'environnement virtuel dans {VENV} …", flush=True)
+        print(f"Création de l'environnement virtuel dans {VENV} …", file=sys.stderr, flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if not STAMP.exists() or STAMP.read_text().strip() != wanted:
-        print("Installation des dépendances …", flush=True)
-        subprocess.check_call([str(python), "-m", "pip", "install", "-q", "--upgrade", "pip"])
+        # On stderr, so that `TOKEN=$(python3 run.py server … token create …)` stays clean.
+        print("Installation des dépendances …", file=sys.stderr, flush=True)
         subprocess.check_call(
-            [str(python), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"], cwd=ROOT
+            [str(python), "-m", "pip", "install", "-q", "--upgrade", "pip"], stdout=sys.stderr
+        )
+        subprocess.check_call(
+            [str(python), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"],
+            cwd=ROOT,
+            stdout=sys.stderr,
         )
         STAMP.write_text(wanted)
     return python
