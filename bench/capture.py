@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "data"))
 
+import corpus_metrics as cm  # noqa: E402
 import make_corpus as mc  # noqa: E402
 
 from permis_desktop.scan.detect import detect_preview  # noqa: E402
@@ -72,10 +73,10 @@ def quality_run(n: int, seed: int, workdir: Path) -> dict[str, object]:
         truth = np.array(sample.corners)
         if sample.in_frame:
             det_total += 1
-            err = mc.corner_error(np.array(page.corners), truth)
+            err = cm.corner_error(np.array(page.corners), truth)
             if err <= 0.015:
                 det_ok += 1
-                if mc.corner_error(np.array(page.corners), truth, ordered=True) <= 0.015:
+                if cm.corner_error(np.array(page.corners), truth, ordered=True) <= 0.015:
                     orient_ok += 1
             else:
                 misses.append(f"{sample.name}: corner error {err * 100:.1f} %")
@@ -96,10 +97,10 @@ def quality_run(n: int, seed: int, workdir: Path) -> dict[str, object]:
             delivered = _gray(cv2.imdecode(buf, cv2.IMREAD_UNCHANGED))
             size = (delivered.shape[1], delivered.shape[0])
             flat = _gray(cv2.resize(sample.flat, size, interpolation=cv2.INTER_AREA))
-            ssims.append(mc.ssim(delivered, flat))
+            ssims.append(cm.ssim(delivered, flat))
             # Naive path: the photo as it is (best case: cut with the true corners).
             naive = _gray(_rectify_truth(sample.image, sample.corners, size))
-            naive_ssims.append(mc.ssim(naive, flat))
+            naive_ssims.append(cm.ssim(naive, flat))
             ours_bytes.append(result.outputs[page.output_page - 1].bytes)
             raw_bytes.append(path.stat().st_size)
             from PIL import Image

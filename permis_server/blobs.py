@@ -44,7 +44,6 @@ class BlobWriter(Protocol):
 
     def commit(self, sha256: str) -> bool:
         """Verify and publish under `sha256`; True if the blob is new. Raises HashMismatch."""
-        ...
 
     def abort(self) -> None: ...
 

@@ -8,6 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
+import corpus_metrics as cm
 import cv2
 import numpy as np
 import pytest
@@ -30,7 +31,7 @@ def test_card_photo_is_found_rectified_upright_and_within_budget(card_photo):
     result = process_file(path, "identity")
     page = result.pages[0]
     # Corners in source pixels, clockwise from the document's own top-left corner.
-    assert mc.corner_error(np.array(page.corners), np.array(sample.corners), ordered=True) < 0.015
+    assert cm.corner_error(np.array(page.corners), np.array(sample.corners), ordered=True) < 0.015
     assert page.size == (1011, 638)  # ID-1 at 300 dpi
     assert page.verdict == "ok", page.reasons
     assert abs(page.dpi - sample.dpi) / sample.dpi < 0.03
@@ -39,14 +40,14 @@ def test_card_photo_is_found_rectified_upright_and_within_budget(card_photo):
     flat = cv2.cvtColor(
         cv2.resize(sample.flat, page.size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY
     )
-    assert mc.ssim(delivered, flat) >= 0.8
+    assert cm.ssim(delivered, flat) >= 0.8
 
 
 def test_bill_photo_gives_a_grey_a4_page_within_budget(bill_photo):
     sample, path = bill_photo
     result = process_file(path, "proof_of_address")
     page = result.pages[0]
-    assert mc.corner_error(np.array(page.corners), np.array(sample.corners), ordered=True) < 0.015
+    assert cm.corner_error(np.array(page.corners), np.array(sample.corners), ordered=True) < 0.015
     assert page.verdict == "ok", page.reasons
     assert page.image is not None and page.image.ndim == 2  # auto = gray for bills
     w, h = page.size
@@ -55,7 +56,7 @@ def test_bill_photo_gives_a_grey_a4_page_within_budget(bill_photo):
     flat = cv2.cvtColor(
         cv2.resize(sample.flat, page.size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY
     )
-    assert mc.ssim(page.image, flat) >= 0.8
+    assert cm.ssim(page.image, flat) >= 0.8
 
 
 MATRIX = [
@@ -121,7 +122,7 @@ def test_card_on_flatbed_comes_out_as_the_card_alone(tmp_path):
     src = open_source(path)[0]
     assert src.scanned and src.dpi == 300
     page = process_file(path, "identity").pages[0]
-    assert mc.corner_error(np.array(page.corners), np.array(sample.corners)) < 0.015
+    assert cm.corner_error(np.array(page.corners), np.array(sample.corners)) < 0.015
     assert page.size == (1011, 638)
     assert page.verdict == "ok", page.reasons
 
@@ -131,7 +132,7 @@ def test_a4_scan_filling_the_platen_is_not_cut_off(tmp_path):
     path = mc.save_jpeg(sample, tmp_path / "scan.jpg")
     page = process_file(path, "proof_of_address").pages[0]
     assert page.verdict == "ok", page.reasons
-    assert mc.corner_error(np.array(page.corners), np.array(sample.corners)) < 0.015
+    assert cm.corner_error(np.array(page.corners), np.array(sample.corners)) < 0.015
 
 
 def test_exif_rotated_phone_photo_reports_upright_corners(tmp_path, card_photo):
@@ -148,7 +149,7 @@ def test_exif_rotated_phone_photo_reports_upright_corners(tmp_path, card_photo):
     src = open_source(path)[0]
     assert (src.width, src.height) == (sample.image.shape[1], sample.image.shape[0])
     page = process_file(path, "identity").pages[0]
-    assert mc.corner_error(np.array(page.corners), np.array(sample.corners), ordered=True) < 0.015
+    assert cm.corner_error(np.array(page.corners), np.array(sample.corners), ordered=True) < 0.015
     assert page.size == (1011, 638)
 
 
@@ -272,7 +273,7 @@ def test_preview_frame_detection(tmp_path):
     )
     corners = detect_corners(sample.image)
     assert corners.found
-    assert mc.corner_error(corners.array(), np.array(sample.corners)) < 0.03
+    assert cm.corner_error(corners.array(), np.array(sample.corners)) < 0.03
 
 
 def test_importing_the_piece_service_does_not_load_opencv():

@@ -75,7 +75,7 @@ class FieldEditor(QWidget):
         self.setFocusProxy(input_widget)
 
     def set_value(self, value: Any) -> None:
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: each field kind shows its value its own way
 
     def set_message(self, level: str, text: str) -> None:
         """Show the rules engine's message for this field (a local error wins)."""
