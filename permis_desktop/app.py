@@ -118,11 +118,12 @@ def open_desk(paths: AppPaths) -> DeskContext | None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
-    install_translations(app)  # type: ignore[arg-type]
+    install_translations(app)
 
     paths = resolve_paths(args.data_dir)
     try:

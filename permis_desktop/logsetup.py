@@ -12,10 +12,10 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 
 def setup_logging(paths: AppPaths, debug: bool = False) -> None:
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_permis", False):
-            root.removeHandler(handler)
-            handler.close()
+    for old in list(root.handlers):
+        if getattr(old, "_permis", False):
+            root.removeHandler(old)
+            old.close()
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     try:
         paths.log.mkdir(parents=True, exist_ok=True)
