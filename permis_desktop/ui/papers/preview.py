@@ -59,8 +59,10 @@ class DocumentPreview(QDialog):
         self.pdf = pdf
         self.filename = filename if filename.lower().endswith(".pdf") else filename + ".pdf"
         self.duplex_required = duplex_required
-        self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        self.printer.setDocName(title)
+        # Made on the first "Imprimer": creating a QPrinter asks the print system (CUPS) for
+        # its printers, which a preview that is only read or exported never needs.
+        self._printer: QPrinter | None = None
+        self._title = title
         self.busy = False
         self.loaded: printing.LoadedPdf | None = None
         self._build(title)
@@ -186,6 +188,13 @@ class DocumentPreview(QDialog):
         self.view.setZoomFactor(max(0.25, min(4.0, self.view.zoomFactor() * factor)))
 
     # -- printing ---------------------------------------------------------------------------
+
+    @property
+    def printer(self) -> QPrinter:
+        if self._printer is None:
+            self._printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            self._printer.setDocName(self._title)
+        return self._printer
 
     def print_with_dialog(self) -> None:
         if self.busy or self.loaded is None:
