@@ -10,15 +10,14 @@ almost nothing to the pages' bytes (no re-encoding). Runs on a throw-away desk.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._timing import median_seconds  # noqa: E402
 from permis_desktop.paths import resolve_paths  # noqa: E402
 from permis_desktop.services.context import DeskContext  # noqa: E402
 from permis_desktop.services.dossiers import DossierService  # noqa: E402
@@ -38,12 +37,7 @@ RUNS = 9
 
 
 def timed(action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_seconds(action, RUNS)
 
 
 def main() -> int:

@@ -13,10 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import resource
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtPrintSupport import QPrinter  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from bench._timing import median_seconds  # noqa: E402
 from permis_desktop.paths import resolve_paths  # noqa: E402
 from permis_desktop.services.context import DeskContext  # noqa: E402
 from permis_desktop.services.dossiers import DossierService  # noqa: E402
@@ -47,12 +46,7 @@ RUNS = 5
 
 
 def timed(action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_seconds(action, RUNS)
 
 
 def printer(path: Path, dpi: int) -> QPrinter:
