@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,9 +58,30 @@ class DatabaseDamaged(OperationFailed):
         )
 
 
+def enable_wal(cursor: sqlite3.Cursor, timeout_s: float) -> None:
+    """Switch the file to WAL mode, waiting up to `timeout_s` for other connections.
+
+    When several connections open a new file together, each reads it and then asks for the
+    write lock to convert it; SQLite sees a possible deadlock and answers "database is
+    locked" at once, without calling the busy handler. So the conversion is retried here.
+    """
+    deadline = time.monotonic() + timeout_s
+    delay = 0.002
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            log.debug("WAL switch deferred, another connection holds the file: %s", exc)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    enable_wal(cursor, BUSY_TIMEOUT_MS / 1000)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")

@@ -12,12 +12,15 @@ PowerSync's write path: throwing on a 4xx would block the queue forever, and tre
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from permis_desktop.errors import BadInput
 
 log = logging.getLogger(__name__)
 
@@ -121,17 +124,35 @@ def _raise_for(response: httpx.Response, what: str) -> None:
     raise Rejected(message or f"Le serveur a refusé {what} (erreur {status}).", code, status)
 
 
+def tls_verification(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
+    """True/False, or a context that trusts the agency's CA file (given as a path)."""
+    if not isinstance(verify, str):
+        return verify
+    try:
+        return ssl.create_default_context(cafile=verify)
+    except (OSError, ssl.SSLError) as exc:
+        log.warning("cannot load the CA file %s: %s", verify, exc)
+        raise BadInput(
+            f"Le fichier d'autorité de certification {verify} est introuvable ou illisible "
+            "(un fichier PEM est attendu) : corrigez-le dans les réglages."
+        ) from exc
+
+
 class ServiceClient:
     """One desk's connection to the service. Not thread-safe: one per worker thread."""
 
     def __init__(
-        self, base_url: str, token: str, verify: bool | str = True, timeout: float = 30.0
+        self,
+        base_url: str,
+        token: str,
+        verify: bool | str | ssl.SSLContext = True,
+        timeout: float = 30.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._http = httpx.Client(
             base_url=self.base_url + API,
             headers={"Authorization": f"Bearer {token}", "User-Agent": "permis-desktop"},
-            verify=verify,
+            verify=tls_verification(verify),
             timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
         )
 

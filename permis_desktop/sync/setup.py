@@ -8,7 +8,7 @@ from pathlib import Path
 from permis_desktop.errors import BadInput
 from permis_desktop.paths import AppPaths
 from permis_desktop.settings import Settings
-from permis_desktop.sync.client import ServiceClient
+from permis_desktop.sync.client import ServiceClient, tls_verification
 
 CURSOR_FILE = "sync-feed.json"
 
@@ -32,7 +32,8 @@ def client_factory(settings: Settings) -> Callable[[], ServiceClient]:
     if not token:
         raise BadInput("Jeton d'accès non réglé : permis config set sync.token JETON")
     ca_file = str(settings.get("sync.ca_file") or "").strip()
-    verify: bool | str = ca_file if ca_file else bool(settings.get("sync.verify_tls"))
+    # Read the CA file now: a wrong path is reported when sync starts, not once per round.
+    verify = tls_verification(ca_file if ca_file else bool(settings.get("sync.verify_tls")))
 
     def make() -> ServiceClient:
         return ServiceClient(url, token, verify=verify)

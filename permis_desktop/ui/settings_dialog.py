@@ -350,6 +350,7 @@ class SettingsDialog(QDialog):
 
     def test_connection(self) -> None:
         """Ask the server who this token belongs to, with the values typed (not yet saved)."""
+        from permis_desktop.errors import BadInput
         from permis_desktop.sync.client import ServiceClient, SyncError
         from permis_desktop.sync.credentials import load_token
 
@@ -380,7 +381,7 @@ class SettingsDialog(QDialog):
                     "Le certificat du serveur n'est pas reconnu : choisissez le fichier "
                     "d'autorité de certification remis par l'agence, ou vérifiez l'adresse."
                 )
-            elif isinstance(exc, SyncError):
+            elif isinstance(exc, (SyncError, BadInput)):
                 text = str(exc)
             else:
                 text = self.tr("Connexion impossible : {error}").format(error=exc)

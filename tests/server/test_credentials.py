@@ -61,3 +61,18 @@ def test_two_desks_of_one_user_keep_their_own_tokens(ring, tmp_path):
     two = Settings(tmp_path / "desk2" / "config" / "settings.json")
     assert store_token(one, "pds_one") == "keyring" and store_token(two, "pds_two") == "keyring"
     assert (load_token(one), load_token(two)) == ("pds_one", "pds_two")
+
+
+def test_an_unreadable_ca_file_is_reported_when_sync_is_set_up(settings, tmp_path):
+    from permis_desktop.errors import BadInput
+    from permis_desktop.sync.setup import client_factory
+
+    settings.set("sync.token", "pds_abc")
+    settings.set("sync.ca_file", str(tmp_path / "absent.pem"))
+    with pytest.raises(BadInput, match="absent.pem.*introuvable ou illisible"):
+        client_factory(settings)
+    garbled = tmp_path / "garbled.pem"
+    garbled.write_text("-----BEGIN CERTIFICATE-----\nxx\n")
+    settings.set("sync.ca_file", str(garbled))
+    with pytest.raises(BadInput, match="garbled.pem"):
+        client_factory(settings)
