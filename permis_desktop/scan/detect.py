@@ -22,6 +22,7 @@ makes the corners precise enough for text to stay sharp after rectification.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,53 +124,68 @@ def _quad_from_contour(contour: npt.NDArray[np.int32]) -> Points | None:
     return order_clockwise(np.asarray(box, dtype=np.float64))
 
 
-def _support(grads: Gradients, quad: Points, threshold: float) -> float:
-    """Share of each side's length lying on a real edge of that side, averaged over sides.
+_SIDE_T = np.linspace(0.08, 0.92, 24)
 
-    A point counts when, in some colour channel, the gradient across the side is strong,
-    dominates the gradient along it, and has the sign most of that side has: a sheet's
+
+def _side_share(
+    grads: Gradients,
+    p: npt.NDArray[np.float64],
+    q: npt.NDArray[np.float64],
+    threshold: float,
+    t: npt.NDArray[np.float64] = _SIDE_T,
+) -> tuple[float, int] | None:
+    """(share of the segment p-q lying on an edge across it, points inside the frame).
+
+    A point counts when, in some colour channel, the gradient across the segment is strong,
+    dominates the gradient along it, and has the sign most of the segment has: a sheet's
     edge is one step (sheet lighter, or darker, than the table) all along, while texture,
-    text and clutter flip sign and direction.
+    text and clutter flip sign and direction. None for a segment too short to judge.
     """
     h, w = grads[0][0].shape
+    vec = q - p
+    length = float(np.hypot(*vec))
+    if length < 4:
+        return None
+    tangent = vec / length
+    normal = np.array([-tangent[1], tangent[0]])
+    offsets = np.arange(-4.0, 5.0)
+    pts = (
+        p[None, None, :]
+        + vec[None, None, :] * t[None, :, None]
+        + normal[None, None, :] * offsets[:, None, None]
+    )
+    xy = np.rint(pts).astype(int)
+    # The frame's own border is no evidence of a document edge.
+    inside = (xy[..., 0] >= 2) & (xy[..., 0] < w - 2) & (xy[..., 1] >= 2) & (xy[..., 1] < h - 2)
+    xs = np.clip(xy[..., 0], 0, w - 1)
+    ys = np.clip(xy[..., 1], 0, h - 1)
+    best = 0
+    for gx, gy in grads:
+        vx, vy = gx[ys, xs], gy[ys, xs]
+        across = vx * normal[0] + vy * normal[1]
+        along = np.abs(vx * tangent[0] + vy * tangent[1])
+        for sign in (1.0, -1.0):
+            val = across * sign
+            ok = (val >= threshold) & (val >= 1.5 * along) & inside
+            best = max(best, int(ok.any(axis=0).sum()))
+    visible = int(inside.any(axis=0).sum())
+    return (best / visible if visible else 0.0), visible
+
+
+def _support(grads: Gradients, quad: Points, threshold: float) -> float:
+    """Share of each side's length lying on a real edge of that side, averaged over sides."""
     total = 0.0
     sides = 0
-    t = np.linspace(0.08, 0.92, 24)
-    offsets = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
     for i in range(4):
-        p, q = quad[i], quad[(i + 1) % 4]
-        vec = q - p
-        length = float(np.hypot(*vec))
-        if length < 4:
+        measured = _side_share(grads, quad[i], quad[(i + 1) % 4], threshold)
+        if measured is None:
             return 0.0
-        tangent = vec / length
-        normal = np.array([-tangent[1], tangent[0]])
-        pts = (
-            p[None, None, :]
-            + vec[None, None, :] * t[None, :, None]
-            + normal[None, None, :] * offsets[:, None, None]
-        )
-        xy = np.rint(pts).astype(int)
-        # The frame's own border is no evidence of a document edge.
-        inside = (xy[..., 0] >= 2) & (xy[..., 0] < w - 2) & (xy[..., 1] >= 2) & (xy[..., 1] < h - 2)
-        xs = np.clip(xy[..., 0], 0, w - 1)
-        ys = np.clip(xy[..., 1], 0, h - 1)
-        best = 0
-        for gx, gy in grads:
-            vx, vy = gx[ys, xs], gy[ys, xs]
-            across = vx * normal[0] + vy * normal[1]
-            along = np.abs(vx * tangent[0] + vy * tangent[1])
-            for sign in (1.0, -1.0):
-                val = across * sign
-                ok = (val >= threshold) & (val >= 1.5 * along) & inside
-                best = max(best, int(ok.any(axis=0).sum()))
+        share, visible = measured
         # Only the part of the side inside the frame can show an edge (a sheet partly out
         # of the frame is still found, and then reported as cut off).
-        visible = int(inside.any(axis=0).sum())
-        if visible < 0.3 * len(t):
+        if visible < 0.3 * len(_SIDE_T):
             continue
         sides += 1
-        share = best / visible
         # Every side of a document shows somewhere; a quad with a side on nothing (a
         # corner of the frame, a text block's open side) is not a document.
         if share < _MIN_SIDE_SUPPORT:
@@ -179,11 +195,11 @@ def _support(grads: Gradients, quad: Points, threshold: float) -> float:
     return total / sides if sides >= 3 else 0.0
 
 
-def _line_quads(
-    gray: Image8, sat: Image8, low: float, high: float, max_lines: int = 10
-) -> list[Points]:
-    """Quadrilaterals made of the longest straight edges (for outlines that do not close:
-    a sheet touching clutter, a faint paper edge, a shadow across one side)."""
+Line = list[float]  # normal angle theta (0..pi), offset rho, total length of its segments
+
+
+def _merged_lines(gray: Image8, sat: Image8, low: float, high: float) -> list[Line]:
+    """Straight edges of the image, collinear segments merged, longest first."""
     import cv2
 
     h, w = gray.shape
@@ -205,7 +221,7 @@ def _line_quads(
     if segs is None:
         return []
     # Merge collinear segments into lines (normal angle, offset), weighted by length.
-    lines: list[list[float]] = []  # theta, rho, total length
+    lines: list[Line] = []
     for x1, y1, x2, y2 in segs.reshape(-1, 4).astype(np.float64):
         theta = float(np.arctan2(x2 - x1, -(y2 - y1)))  # normal direction
         if theta < 0:
@@ -224,21 +240,28 @@ def _line_quads(
                 break
         else:
             lines.append([theta, rho, length])
+    lines.sort(key=lambda line: -line[2])
+    return lines
+
+
+def _line_quads(lines: list[Line], w: int, h: int, max_lines: int = 10) -> list[Points]:
+    """Quadrilaterals made of the longest straight edges (for outlines that do not close:
+    a sheet touching clutter, a faint paper edge, a shadow across one side)."""
     if not lines:
         return []
-    lines.sort(key=lambda line: -line[2])
+    diag = float(np.hypot(w, h))
 
-    def angle(a: list[float], b: list[float]) -> float:
+    def angle(a: Line, b: Line) -> float:
         d = abs(a[0] - b[0]) % np.pi
         return float(min(d, np.pi - d))
 
-    def meet(a: list[float], b: list[float]) -> npt.NDArray[np.float64] | None:
+    def meet(a: Line, b: Line) -> npt.NDArray[np.float64] | None:
         m = np.array([[np.cos(a[0]), np.sin(a[0])], [np.cos(b[0]), np.sin(b[0])]])
         if abs(np.linalg.det(m)) < 1e-6:
             return None
         return np.asarray(np.linalg.solve(m, np.array([a[1], b[1]])), dtype=np.float64)
 
-    def gap(a: list[float], b: list[float]) -> float:
+    def gap(a: Line, b: Line) -> float:
         point = b[1] * np.array([np.cos(b[0]), np.sin(b[0])])
         return float(abs(point @ np.array([np.cos(a[0]), np.sin(a[0])]) - a[1]))
 
@@ -292,12 +315,156 @@ def _aspect(quad: Points) -> float:
     return max(w, h) / max(min(w, h), 1e-6)
 
 
+def _boundary_share(grads: Gradients, p: Points, q: Points, threshold: float) -> float:
+    """Share of the segment p-q that looks like the boundary of a flat region.
+
+    A sheet's edge is a step with flat paper on at least one side; a line of text, wood
+    grain or a printed rule has marks on both sides. Points where the frame cuts the
+    segment do not count either way.
+    """
+    h, w = grads[0][0].shape
+    vec = q - p
+    length = float(np.hypot(*vec))
+    if length < 4:
+        return 0.0
+    tangent = vec / length
+    normal = np.array([-tangent[1], tangent[0]])
+    t = np.linspace(0.08, 0.92, 24)
+    offsets = np.array(
+        [-8.0, -7.0, -6.0, -5.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+    )
+    pts = p[None, None, :] + vec[None, None, :] * t[None, :, None]
+    pts = pts + normal[None, None, :] * offsets[:, None, None]
+    xy = np.rint(pts).astype(int)
+    inside = (xy[..., 0] >= 0) & (xy[..., 0] < w) & (xy[..., 1] >= 0) & (xy[..., 1] < h)
+    visible = inside.all(axis=0)
+    if visible.sum() < 0.3 * len(t):
+        return 0.0
+    xs = np.clip(xy[..., 0], 0, w - 1)
+    ys = np.clip(xy[..., 1], 0, h - 1)
+    across = np.zeros(xy.shape[:2], np.float32)
+    mag = np.zeros(xy.shape[:2], np.float32)
+    for gx, gy in grads:
+        vx, vy = gx[ys, xs], gy[ys, xs]
+        across = np.maximum(across, np.abs(vx * normal[0] + vy * normal[1]))
+        mag = np.maximum(mag, np.hypot(vx, vy))
+    edge = across[5:10].max(axis=0)
+    texture = np.minimum(mag[:5].mean(axis=0), mag[10:].mean(axis=0))
+    ok = (edge >= threshold) & (texture < 0.35 * edge) & visible
+    return float(ok.sum()) / float(visible.sum())
+
+
+def _side_line(p: npt.NDArray[np.float64], q: npt.NDArray[np.float64]) -> Line:
+    theta = float(np.arctan2(q[0] - p[0], -(q[1] - p[1])))
+    if theta < 0:
+        theta += np.pi
+    return [theta, float(p[0] * np.cos(theta) + p[1] * np.sin(theta)), 0.0]
+
+
+def _meet(a: Line, b: Line) -> npt.NDArray[np.float64] | None:
+    m = np.array([[np.cos(a[0]), np.sin(a[0])], [np.cos(b[0]), np.sin(b[0])]])
+    if abs(np.linalg.det(m)) < 1e-6:
+        return None
+    return np.asarray(np.linalg.solve(m, np.array([a[1], b[1]])), dtype=np.float64)
+
+
+def _extension_share(
+    grads: Gradients, p: npt.NDArray[np.float64], q: npt.NDArray[np.float64], threshold: float
+) -> float:
+    """Edge share along the stretch p-q by which a side grows (1 when the frame hides it)."""
+    measured = _side_share(grads, p, q, threshold, t=np.linspace(0.0, 1.0, 16))
+    if measured is None:
+        return 1.0
+    share, visible = measured
+    return share if visible >= 4 else 1.0
+
+
+def _grow(
+    best: tuple[float, Points, float],
+    lines: list[Line],
+    w: int,
+    h: int,
+    score: Callable[[Points, float], tuple[float, float] | None],
+    grads: Gradients,
+    threshold: float,
+    rounds: int = 6,
+) -> tuple[float, Points, float]:
+    """Move sides of the chosen quad outwards onto other straight edges while it scores better.
+
+    Text lines, a table printed on a bill or the edge of a shadow are straight and well
+    supported, and when the sheet's own outline did not close into a contour, the winner can
+    be such an inner rectangle. Each round tries every side on every edge roughly parallel
+    to it and further out (or on the frame's border, for a sheet cut by the frame) and keeps
+    the best improvement.
+    """
+    import cv2
+
+    frame_lines: list[Line] = [
+        [0.0, 0.0, 0.0],
+        [0.0, w - 1.0, 0.0],
+        [np.pi / 2, 0.0, 0.0],
+        [np.pi / 2, h - 1.0, 0.0],
+    ]
+    pool = lines[:40]
+    diag = float(np.hypot(w, h))
+    for _ in range(rounds):
+        value, quad, _support_value = best
+        center = quad.mean(axis=0)
+        sides = [_side_line(quad[i], quad[(i + 1) % 4]) for i in range(4)]
+        improved = best
+        for i in range(4):
+            side = sides[i]
+            normal = np.array([np.cos(side[0]), np.sin(side[0])])
+            # Outwards is away from the centre.
+            outward = 1.0 if float(center @ normal) < side[1] else -1.0
+            mid = (quad[i] + quad[(i + 1) % 4]) / 2
+            for line in pool + frame_lines:
+                d = abs(line[0] - side[0]) % np.pi
+                tilt = min(d, np.pi - d)
+                if tilt > np.radians(25 if line[2] == 0.0 else 8):
+                    continue
+                ln = np.array([np.cos(line[0]), np.sin(line[0])])
+                # Signed distance from the side's middle to the line, along the outward normal.
+                along = float(mid @ ln) - line[1]
+                shift = -along * (1.0 if float(ln @ normal) > 0 else -1.0) * outward
+                if not 0.01 * diag < shift < 0.6 * diag:
+                    continue
+                prev, nxt = sides[(i - 1) % 4], sides[(i + 1) % 4]
+                a, b = _meet(prev, line), _meet(line, nxt)
+                if a is None or b is None:
+                    continue
+                cand = quad.copy()
+                cand[i], cand[(i + 1) % 4] = a, b
+                area = abs(float(cv2.contourArea(cand.astype(np.float32))))
+                if area / (w * h) <= improved[0]:
+                    continue
+                if line[2] != 0.0 and _boundary_share(grads, a, b, threshold) < 0.5:
+                    continue
+                # A neighbouring side must really run on to its new corner (the other may
+                # be hidden by a thumb over that corner).
+                stretched = [
+                    _extension_share(grads, old, new, threshold)
+                    for old, new in ((quad[i], a), (quad[(i + 1) % 4], b))
+                    if float(np.hypot(*(new - old))) > 0.02 * diag
+                ]
+                if stretched and max(stretched) < 0.6:
+                    continue
+                scored = score(cand, area)
+                if scored is not None and scored[0] > improved[0]:
+                    improved = (scored[0], cand, scored[1])
+        if improved is best:
+            break
+        best = improved
+    return best
+
+
 def detect_corners(
     image: Image8, aspect_hint: float | None = None, max_side: int = DETECT_MAX_SIDE
 ) -> Corners:
     """Corners of the most document-like quadrilateral in `image` (BGR), in its pixels.
 
-    `aspect_hint` (long side / short side) favours candidates of the expected shape.
+    `aspect_hint` (width / height of the expected piece, either way round) favours
+    candidates of that shape.
     When nothing convincing is found, returns the full frame with `found=False`.
     """
     import cv2
@@ -317,6 +484,8 @@ def detect_corners(
         )
     )
     sh, sw = small.shape[:2]
+    # Candidates are measured long side / short side, whatever the piece's orientation.
+    expected_aspect = max(aspect_hint, 1 / aspect_hint) if aspect_hint else None
     mag, channels, grads = _gradient(small)
     # Edge thresholds relative to this frame: text and clutter set the top of the range,
     # sensor noise and table texture its floor; a white sheet on a white table sits near it.
@@ -349,9 +518,29 @@ def detect_corners(
         quad = _quad_from_contour(contour)
         if quad is not None:
             quads.append(quad)
-    quads.extend(
-        _line_quads(gray, channels[1], support_threshold, max(2 * support_threshold, 0.15 * hi))
+    lines = _merged_lines(
+        gray, channels[1], support_threshold, max(2 * support_threshold, 0.15 * hi)
     )
+    quads.extend(_line_quads(lines, sw, sh))
+
+    def score(quad: Points, area: float) -> tuple[float, float] | None:
+        """(score, support) of a candidate, None when it cannot be the document."""
+        if area < _MIN_AREA * frame_area or area > 2.0 * frame_area:
+            return None
+        if not cv2.isContourConvex(quad.astype(np.float32)):
+            return None
+        on_frame = _along_frame(quad, sw, sh)
+        if on_frame >= 2:
+            return None
+        support = _support(grads, quad, support_threshold)
+        if support < _MIN_SUPPORT:
+            return None
+        # The document is the largest well-outlined quadrilateral: tables, photos and
+        # frames printed on it are outlined too, but smaller.
+        value = support**2 * (area / frame_area)
+        if expected_aspect:
+            value *= float(np.exp(-2.0 * abs(np.log(_aspect(quad) / expected_aspect))))
+        return value, support
 
     best: tuple[float, Points, float] | None = None
     seen: list[Points] = []
@@ -361,25 +550,14 @@ def detect_corners(
     for area, quad in sorted(zip(areas, quads, strict=True), key=lambda item: -item[0]):
         if best is not None and area / frame_area <= best[0]:
             break
-        if area < _MIN_AREA * frame_area or area > 2.0 * frame_area:
-            continue
-        if not cv2.isContourConvex(quad.astype(np.float32)):
-            continue
-        if _along_frame(quad, sw, sh) >= 2:
-            continue
         if any(np.abs(quad - other).max() < 3 for other in seen):
             continue
         seen.append(quad)
-        support = _support(grads, quad, support_threshold)
-        if support < _MIN_SUPPORT:
-            continue
-        # The document is the largest well-outlined quadrilateral: tables, photos and
-        # frames printed on it are outlined too, but smaller.
-        score = support**2 * (area / frame_area)
-        if aspect_hint:
-            score *= float(np.exp(-2.0 * abs(np.log(_aspect(quad) / aspect_hint))))
-        if best is None or score > best[0]:
-            best = (score, quad, support)
+        scored = score(quad, area)
+        if scored is not None and (best is None or scored[0] > best[0]):
+            best = (scored[0], quad, scored[1])
+    if best is not None and max_side > PREVIEW_MAX_SIDE:
+        best = _grow(best, lines, sw, sh, score, grads, support_threshold)
     if best is None:
         return full_frame(w, h)
     quad = best[1]

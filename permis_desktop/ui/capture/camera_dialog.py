@@ -246,9 +246,6 @@ class CameraDialog(PieceCaptureDialog):
             return  # dropped: the preview keeps its pace, the outline catches up
         self.analysing = True
         aspect_hint = self.format.aspect if self.format.known else None
-        if aspect_hint is not None and aspect_hint < 1:
-            aspect_hint = 1 / aspect_hint
-
         last = self.last_analysis
         previous = (
             last.corners
