@@ -172,13 +172,10 @@ def cmd_dossier_show(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def cmd_dossier_delete(args: argparse.Namespace, paths: AppPaths) -> int:
-    from permis_desktop.services.dossiers import DossierService
 
     ctx = _context(paths)
     try:
-        service = DossierService(ctx.db)
-        service.delete(args.id)
-        ctx.blobs.gc(service.referenced_blobs())
+        ctx.delete_dossier(args.id)
     finally:
         ctx.close()
     return 0

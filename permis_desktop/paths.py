@@ -38,6 +38,11 @@ class AppPaths:
         return self.data / "backups"
 
     @property
+    def kits(self) -> Path:
+        """Kits the filing assistant prepares for drag and drop (removed with the dossier)."""
+        return self.data / "kits"
+
+    @property
     def settings_file(self) -> Path:
         return self.config / "settings.json"
 

@@ -222,6 +222,33 @@ def kit_slug(applicant_label: str, dossier_id: str) -> str:
     return f"kit-{words or 'dossier'}-{dossier_id[:8]}"
 
 
+def remove_kits(target_dir: Path, dossier_id: str) -> int:
+    """Delete the kits (folder and zip) of a dossier from `target_dir`; how many went.
+
+    Kits hold copies of identity pages: they must not outlive a deleted dossier."""
+    removed = 0
+    if not target_dir.is_dir():
+        return 0
+    suffix = dossier_id[:8]
+    found = [*target_dir.glob(f"kit-*-{suffix}"), *target_dir.glob(f"kit-*-{suffix}.zip")]
+    for path in found:
+        try:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError as exc:
+            log.error("kit %s of deleted dossier %s not removed: %s", path, dossier_id, exc)
+            raise OperationFailed(
+                f"Le dossier est supprimé, mais son kit {path} n'a pas pu être effacé "
+                f"({exc.strerror or exc}) : supprimez-le à la main."
+            ) from exc
+        removed += 1
+    if removed:
+        log.info("%d kit file(s) of deleted dossier %s removed", removed, dossier_id)
+    return removed
+
+
 @dataclass
 class KitContent:
     """What goes into the kit, computed before anything touches the disk."""

@@ -24,5 +24,17 @@ class DeskContext:
         db = open_database(paths.database, paths.backups, migrate=migrate)
         return cls(paths=paths, settings=settings, db=db, blobs=BlobStore(paths.blobs))
 
+    def delete_dossier(self, dossier_id: str) -> int:
+        """Delete a dossier with everything it left on disk: its rows, the page files no
+        other row uses and the kits prepared for it. Returns how many page files went."""
+        from permis_desktop.outputs.kit import remove_kits
+        from permis_desktop.services.dossiers import DossierService
+
+        service = DossierService(self.db)
+        service.delete(dossier_id)
+        removed = self.blobs.gc(service.referenced_blobs())
+        remove_kits(self.paths.kits, dossier_id)
+        return removed
+
     def close(self) -> None:
         self.db.close()

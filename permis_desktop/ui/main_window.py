@@ -319,12 +319,11 @@ class MainWindow(QMainWindow):
         ):
             return
         self.close_editor()
-        ctx, service = self.ctx, self.dossiers
+        ctx = self.ctx
 
         def delete(_state: Any) -> int:
-            service.delete(row.id)
+            removed = ctx.delete_dossier(row.id)
             log.info("dossier %s deleted from the desk (%s)", row.id, row.applicant)
-            removed: int = ctx.blobs.gc(service.referenced_blobs())
             return removed
 
         self.worker.run_task(

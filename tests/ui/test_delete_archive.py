@@ -6,6 +6,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from permis_desktop.models.entities import Dossier, Page, Piece
+from permis_desktop.outputs.kit import kit_slug
 from permis_desktop.services.dossiers import DossierService
 from tests.ui.helpers import open_window
 
@@ -44,6 +45,14 @@ def _select(qtbot, window, dossier_id: str) -> None:
 def test_delete_asks_then_removes_the_dossier_and_its_unshared_pages(qtbot, desk, worker) -> None:
     gone, gone_sha = _dossier_with_a_page(desk, "Supprimé", b"page of the deleted dossier")
     kept, kept_sha = _dossier_with_a_page(desk, "Gardé", b"page of the kept dossier")
+    # Kits the filing assistant prepared hold copies of the pages: they go with the dossier.
+    kits = {}
+    for dossier_id, name in ((gone, "supprime"), (kept, "garde")):
+        folder = desk.paths.kits / kit_slug(name, dossier_id)
+        folder.mkdir(parents=True)
+        (folder / "01-identite.pdf").write_bytes(b"%PDF-1.4 copy of a page")
+        folder.with_name(folder.name + ".zip").write_bytes(b"PK zip of the kit")
+        kits[dossier_id] = folder
     window = open_window(qtbot, desk, worker)
     _select(qtbot, window, gone)
     seen: list[str] = []
@@ -56,6 +65,10 @@ def test_delete_asks_then_removes_the_dossier_and_its_unshared_pages(qtbot, desk
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
     assert [r.id for r in DossierService(desk.db).list()] == [kept]
     assert not desk.blobs.exists(gone_sha) and desk.blobs.exists(kept_sha)
+    assert sorted(p.name for p in desk.paths.kits.iterdir()) == [
+        kits[kept].name,
+        kits[kept].name + ".zip",
+    ]
     assert "supprimé" in window.statusBar().currentMessage()
 
 

@@ -66,7 +66,7 @@ SHORTCUT_KEYS = 9  # Alt+1 … Alt+9
 
 def kit_root(ctx: DeskContext) -> Path:
     """Where the assistant prepares the kit it offers for drag and drop."""
-    return Path(ctx.paths.data) / "kits"
+    return ctx.paths.kits
 
 
 class FileDragLabel(QLabel):
