@@ -18,26 +18,11 @@ from typing import Any
 
 from permis_desktop import __version__
 from permis_desktop.errors import BadInput, OperationFailed, PermisError
+from permis_desktop.frenchargs import FrenchArgumentParser
 from permis_desktop.logsetup import setup_logging
 from permis_desktop.paths import AppPaths, resolve_paths
 
 log = logging.getLogger(__name__)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with French help, French usage errors and exit status 2."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["add_help"] = False
-        super().__init__(*args, **kwargs)
-        self._positionals.title = "arguments"
-        self._optionals.title = "options"
-        self.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
-
-    def error(self, message: str) -> Any:
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"permis : argument invalide : {message}\n")
-        raise SystemExit(2)
 
 
 def _emit(data: Any) -> None:
@@ -383,7 +368,7 @@ Handler = Callable[[argparse.Namespace, AppPaths], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="permis", description="permis-desktop sans fenêtre.")
+    parser = FrenchArgumentParser(prog="permis", description="permis-desktop sans fenêtre.")
     parser.add_argument(
         "--data-dir", help="dossier de données (sinon PERMIS_DATA_DIR ou le dossier habituel)"
     )
@@ -394,20 +379,22 @@ def build_parser() -> argparse.ArgumentParser:
         version=f"permis {__version__}",
         help="affiche la version et quitte",
     )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=FrenchArgumentParser)
 
     p = sub.add_parser("checklist", help="éligibilité et pièces à fournir d'un dossier (JSON)")
     p.add_argument("facts", help="document de faits JSON, ou - pour l'entrée standard")
     p.set_defaults(handler=cmd_checklist)
 
     db = sub.add_parser("db", help="base de données locale")
-    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=FrenchArgumentParser)
     db_sub.add_parser("upgrade", help="appliquer les migrations").set_defaults(
         handler=cmd_db_upgrade
     )
 
     dossier = sub.add_parser("dossier", help="dossiers")
-    d_sub = dossier.add_subparsers(dest="dossier_command", required=True, parser_class=_Parser)
+    d_sub = dossier.add_subparsers(
+        dest="dossier_command", required=True, parser_class=FrenchArgumentParser
+    )
     p = d_sub.add_parser("list", help="lister les dossiers")
     p.add_argument("--status")
     p.add_argument("--search")

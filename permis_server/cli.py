@@ -23,16 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from permis_desktop.errors import PermisError
+from permis_desktop.frenchargs import FrenchArgumentParser
 from permis_server import __version__
 
 log = logging.getLogger(__name__)
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"permis-server : argument invalide : {message}\n")
-        raise SystemExit(2)
 
 
 @dataclass(frozen=True)
@@ -230,7 +224,9 @@ Handler = Callable[[argparse.Namespace, Where], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="permis-server", description="Serveur de dossiers de l'agence.")
+    parser = FrenchArgumentParser(
+        prog="permis-server", description="Serveur de dossiers de l'agence."
+    )
     parser.add_argument(
         "--data-dir",
         help="dossier de données (base SQLite, fichiers de pages) ; "
@@ -244,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="journal détaillé")
     parser.add_argument("--version", action="version", version=f"permis-server {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=FrenchArgumentParser)
 
     p = sub.add_parser("serve", help="lancer le service HTTP")
     p.add_argument("--host", default="127.0.0.1")
@@ -254,7 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_serve)
 
     token = sub.add_parser("token", help="jetons d'accès des postes")
-    t_sub = token.add_subparsers(dest="token_command", required=True, parser_class=_Parser)
+    t_sub = token.add_subparsers(
+        dest="token_command", required=True, parser_class=FrenchArgumentParser
+    )
     for name, handler, text in (
         ("create", cmd_token_create, "créer (ou remplacer) un jeton"),
         ("revoke", cmd_token_revoke, "révoquer le jeton d'un poste"),
@@ -268,7 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_token_list)
 
     dossier = sub.add_parser("dossier", help="dossiers reçus")
-    d_sub = dossier.add_subparsers(dest="dossier_command", required=True, parser_class=_Parser)
+    d_sub = dossier.add_subparsers(
+        dest="dossier_command", required=True, parser_class=FrenchArgumentParser
+    )
     p = d_sub.add_parser("list", help="lister les dossiers")
     p.add_argument("--agency")
     p.add_argument("--status")
@@ -286,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_dossier_set_status)
 
     db = sub.add_parser("db", help="base de données")
-    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=FrenchArgumentParser)
     db_sub.add_parser("upgrade", help="appliquer les migrations").set_defaults(
         handler=cmd_db_upgrade
     )

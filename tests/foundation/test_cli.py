@@ -95,7 +95,9 @@ def test_usage_error_is_exit_2_in_a_real_process(tmp_path: Path) -> None:
         text=True,
     )
     assert done.returncode == 2
-    assert "argument invalide" in done.stderr
+    assert done.stderr.startswith("utilisation : permis dossier")
+    assert "choix invalide : 'frobnicate'" in done.stderr
+    assert "choose from" not in done.stderr and "usage" not in done.stderr
 
 
 @pytest.mark.parametrize("env_var", [True, False])
