@@ -38,6 +38,41 @@ class Retryable(SyncError):
         self.retry_after = retry_after
 
 
+class Unreachable(Retryable):
+    """No answer at all: the network, the server down, a timeout, or a certificate refused."""
+
+    def __init__(self, message: str, certificate_refused: bool = False) -> None:
+        super().__init__(message)
+        self.certificate_refused = certificate_refused
+
+
+def certificate_refused(exc: BaseException) -> bool:
+    """True when the failure, or what caused it, is a TLS certificate that did not verify."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(
+            seen
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _unreachable(exc: httpx.TransportError, what: str) -> Unreachable:
+    during = f" pendant {what}" if what else ""
+    if isinstance(exc, httpx.TimeoutException):
+        return Unreachable(f"Le serveur ne répond pas (délai dépassé){during}.")
+    if certificate_refused(exc):
+        return Unreachable(
+            "Le certificat du serveur n'est pas reconnu : choisissez dans les réglages le "
+            "fichier d'autorité de certification remis par l'agence, ou vérifiez l'adresse.",
+            certificate_refused=True,
+        )
+    return Unreachable(f"Serveur injoignable{during} : vérifiez la connexion.")
+
+
 class Unauthorized(SyncError):
     pass
 
@@ -168,12 +203,9 @@ class ServiceClient:
     def _send(self, what: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
             response = self._http.request(method, url, **kwargs)
-        except httpx.TimeoutException as exc:
-            log.info("%s %s timed out: %s", method, url, exc)
-            raise Retryable(f"Le serveur ne répond pas (délai dépassé) pendant {what}.") from exc
         except httpx.TransportError as exc:
             log.info("%s %s failed: %r", method, url, exc)
-            raise Retryable(f"Serveur injoignable pendant {what} : vérifiez la connexion.") from exc
+            raise _unreachable(exc, what) from exc
         _raise_for(response, what)
         return response
 
@@ -191,10 +223,8 @@ class ServiceClient:
     def has_blob(self, sha256: str) -> bool:
         try:
             response = self._http.head(f"/blobs/{sha256}")
-        except httpx.TimeoutException as exc:
-            raise Retryable("Le serveur ne répond pas (délai dépassé).") from exc
         except httpx.TransportError as exc:
-            raise Retryable("Serveur injoignable : vérifiez la connexion.") from exc
+            raise _unreachable(exc, "") from exc
         if response.status_code == 404:
             return False
         _raise_for(response, "la vérification d'un fichier de page")

@@ -38,6 +38,7 @@ from permis_desktop.sync.client import (
     Retryable,
     ServiceClient,
     Unauthorized,
+    Unreachable,
 )
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,9 @@ class ItemResult:
     outcome: Outcome
     message: str = ""
     uploaded: int = 0
+    # For "retry": the service did not answer at all / refused by its TLS certificate.
+    unreachable: bool = False
+    certificate_refused: bool = False
 
 
 @dataclass(frozen=True)
@@ -236,7 +240,15 @@ class Outbox:
             log.info(
                 "item %d (dossier %s): %s; next try in %.0f s", item_id, dossier_id, exc, delay
             )
-            return ItemResult(item_id, dossier_id, "retry", str(exc), uploaded)
+            return ItemResult(
+                item_id,
+                dossier_id,
+                "retry",
+                str(exc),
+                uploaded,
+                unreachable=isinstance(exc, Unreachable),
+                certificate_refused=getattr(exc, "certificate_refused", False),
+            )
         except (Rejected, MissingBlobs, _LocalPageProblem) as exc:
             self._fail(item_id, str(exc))
             log.warning("item %d (dossier %s) refused: %s", item_id, dossier_id, exc)

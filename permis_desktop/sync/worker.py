@@ -20,7 +20,13 @@ from pathlib import Path
 from permis_desktop.models.blobstore import BlobStore
 from permis_desktop.models.db import Database
 from permis_desktop.models.entities import utcnow
-from permis_desktop.sync.client import Retryable, ServiceClient, SyncError, Unauthorized
+from permis_desktop.sync.client import (
+    Retryable,
+    ServiceClient,
+    SyncError,
+    Unauthorized,
+    Unreachable,
+)
 from permis_desktop.sync.feed import Applied, Cursor, Feed
 from permis_desktop.sync.outbox import ItemResult, Outbox
 
@@ -39,6 +45,7 @@ class RoundReport:
     applied: list[Applied] = field(default_factory=list)
     needs_token: bool = False
     reachable: bool = True
+    certificate_refused: bool = False
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -57,6 +64,7 @@ class SyncStatus:
     last_sync: dt.datetime | None
     last_error: str
     needs_token: bool
+    certificate_refused: bool = False
 
 
 class SyncWorker:
@@ -99,8 +107,11 @@ class SyncWorker:
                 except Unauthorized as exc:
                     report.needs_token = True
                     report.errors.append(str(exc))
-                except Retryable as exc:
+                except Unreachable as exc:
                     report.reachable = False
+                    report.certificate_refused |= exc.certificate_refused
+                    report.errors.append(str(exc))
+                except Retryable as exc:
                     report.errors.append(str(exc))
                 except SyncError as exc:
                     report.errors.append(str(exc))
@@ -143,8 +154,9 @@ class SyncWorker:
             report.sent += 1
         elif result.outcome == "retry":
             report.retrying += 1
-            if "injoignable" in result.message or "délai" in result.message:
+            if result.unreachable:
                 report.reachable = False
+            report.certificate_refused |= result.certificate_refused
             report.errors.append(result.message)
         elif result.outcome == "failed":
             report.failed += 1
@@ -161,6 +173,7 @@ class SyncWorker:
             last_sync=self.last_sync,
             last_error=self.last_error,
             needs_token=bool(report and report.needs_token),
+            certificate_refused=bool(report and report.certificate_refused),
         )
 
     def _publish(self, report: RoundReport) -> None:

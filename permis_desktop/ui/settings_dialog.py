@@ -83,23 +83,6 @@ def token_looks_right(token: str) -> bool:
     return token.isascii() and token.isprintable() and not any(c.isspace() for c in token)
 
 
-def certificate_refused(exc: BaseException) -> bool:
-    """True when the failure (or what caused it) is a TLS certificate that did not verify:
-    the sync client reports it as an unreachable server, which sends the user the wrong way."""
-    import ssl
-
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(
-            seen
-        ):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
 class SettingsDialog(QDialog):
     def __init__(self, ctx: DeskContext, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -351,7 +334,7 @@ class SettingsDialog(QDialog):
     def test_connection(self) -> None:
         """Ask the server who this token belongs to, with the values typed (not yet saved)."""
         from permis_desktop.errors import BadInput
-        from permis_desktop.sync.client import ServiceClient, SyncError
+        from permis_desktop.sync.client import ServiceClient, SyncError, certificate_refused
         from permis_desktop.sync.credentials import load_token
 
         url = str(self.value("sync.server_url")).rstrip("/")

@@ -170,3 +170,46 @@ def test_an_agency_ca_file_makes_an_https_server_trusted(
 
         with client_factory(stored)() as client:
             assert client.whoami() == {"agency": "agence-nord", "desk": "guichet-3"}
+
+
+def test_a_refused_certificate_is_named_in_the_status_bar_not_taken_for_offline(
+    desk, server, tmp_path
+) -> None:
+    import copy
+
+    from permis_desktop.services.dossiers import DossierService
+    from permis_desktop.services.pieces import PieceService
+    from permis_desktop.services.workflow import WorkflowService
+    from permis_desktop.sync.client import ServiceClient
+    from permis_desktop.sync.worker import SyncWorker
+    from permis_desktop.ui.sync.status_widget import ERROR, describe
+    from tests.server.helpers import free_port
+    from tests.sync_ui.test_complement import ADULT_B
+    from tests.ui.helpers import page_image
+
+    from .conftest import serving
+    from .tls import make_ca_and_server_cert
+
+    _ca, cert, key = make_ca_and_server_cert(tmp_path)
+    did = DossierService(desk.db).create(copy.deepcopy(ADULT_B))
+    pieces = PieceService(desk)
+    pieces.attach_files(did, "identity", [page_image(tmp_path / "cni.png", "CARTE IDENTITE")])
+    pieces.attach_files(did, "proof_of_address", [page_image(tmp_path / "bill.png", "Facture")])
+    WorkflowService(desk.db).validate(did)
+    with serving(server.app, free_port(), tls=(cert, key)) as url:
+        token = server.token("agence-nord", "guichet-4")
+        sync = SyncWorker(
+            desk.db,
+            desk.blobs,
+            lambda: ServiceClient(url, token, verify=True),
+            tmp_path / "cursor.json",
+            url,
+        )
+        report = sync.run_once()
+    # The validated dossier waits for a retry; the feed was refused the same way.
+    assert report.retrying == 1 and report.sent == 0
+    assert not report.reachable and report.certificate_refused
+    assert "certificat du serveur n'est pas reconnu" in report.errors[-1]
+    line = describe(sync.status(report), url, "", True)
+    assert line.text.startswith("⚠ Certificat du serveur refusé") and line.level == ERROR
+    assert "autorité de certification" in line.tooltip and "Hors ligne" not in line.text

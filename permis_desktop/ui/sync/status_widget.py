@@ -63,8 +63,11 @@ def describe(status: Any, server_url: str, problem: str, configured: bool) -> Li
             IDLE,
         )
     parts: list[str] = []
+    certificate = getattr(status, "certificate_refused", False)
     if status.needs_token:
         head, level = _tr("⚠ Jeton refusé"), ERROR
+    elif certificate:
+        head, level = _tr("⚠ Certificat du serveur refusé"), ERROR
     elif status.online:
         head, level = _tr("● En ligne"), OK
     else:
@@ -80,6 +83,14 @@ def describe(status: Any, server_url: str, problem: str, configured: bool) -> Li
     tip = [_tr("Serveur : {url}").format(url=server_url)]
     if status.needs_token:
         tip.append(_tr("Le serveur refuse le jeton : saisissez-en un nouveau dans Réglages…"))
+    elif certificate:
+        tip.append(
+            _tr(
+                "Le certificat présenté par le serveur n'est pas reconnu : choisissez dans "
+                "Réglages… le fichier d'autorité de certification remis par l'agence, ou "
+                "vérifiez l'adresse. Les dossiers validés attendent sur ce poste."
+            )
+        )
     elif not status.online:
         tip.append(_tr("Le serveur ne répond pas : les dossiers validés partiront dès son retour."))
     if status.last_error:
