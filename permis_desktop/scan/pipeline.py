@@ -27,6 +27,7 @@ import numpy as np
 
 from permis_desktop.errors import OperationFailed
 from permis_desktop.scan import geometry, quality
+from permis_desktop.scan.deskew import MIN_SKEW_DEGREES, rotate_corners, text_skew
 from permis_desktop.scan.detect import (
     Points,
     corner_occlusion,
@@ -206,6 +207,53 @@ def _to_upright(points: Points, src: SourcePage, stored_wh: tuple[int, int]) -> 
     return np.asarray(homog[:, :2], dtype=np.float64)
 
 
+def _printed_beyond(work: Image8, corners: Points) -> bool:
+    """Whether there is print outside `corners`: then they are not the paper's edges but
+    lines inside the page (a margin of text, a rule), found on a scan whose edges do not
+    show."""
+    import cv2
+
+    from permis_desktop.scan.deskew import ink_mask
+
+    gray = work if work.ndim == 2 else cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
+    ink = ink_mask(np.asarray(gray, dtype=np.uint8))
+    h, w = work.shape[:2]
+    sx, sy = ink.shape[1] / w, ink.shape[0] / h
+    quad = np.c_[(corners[:, 0] + 0.5) * sx - 0.5, (corners[:, 1] + 0.5) * sy - 0.5]
+    frame = np.full(ink.shape, 255, np.uint8)
+    cv2.fillConvexPoly(frame, np.rint(quad).astype(np.int32), 0)
+    # The paper's own edge (its shadow line) and the scanner's border are not print.
+    band = max(3, round(0.01 * max(ink.shape)))
+    outside = np.asarray(cv2.erode(frame, np.ones((2 * band + 1, 2 * band + 1), np.uint8)))
+    area = int(np.count_nonzero(outside))
+    if area == 0:
+        return False
+    printed = int(np.count_nonzero(ink[outside > 0]))
+    return printed > 0.002 * area + 20
+
+
+# Text is printed square to its sheet: edges found on a scan that disagree with the text
+# lines by more than this are lines inside the page, not the paper's edges.
+_EDGE_TEXT_AGREEMENT = 0.7
+
+
+def _text_skew(work: Image8) -> float | None:
+    import cv2
+
+    gray = work if work.ndim == 2 else cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
+    return text_skew(np.asarray(gray, dtype=np.uint8))
+
+
+def _side_angle(corners: Points) -> float:
+    """Mean slope of the quad's sides in degrees, each folded into (-45, 45]."""
+    angles = []
+    for i in range(4):
+        dx, dy = corners[(i + 1) % 4] - corners[i]
+        a = float(np.degrees(np.arctan2(dy, dx)))
+        angles.append((a + 45.0) % 90.0 - 45.0)
+    return float(np.mean(angles))
+
+
 def _fills_frame(src: SourcePage, corners: Points, fmt: PhysicalFormat) -> bool:
     """A flatbed page that fills the platen: touching the frame is normal there."""
     if not src.scanned:
@@ -281,8 +329,18 @@ def process_page(
         import cv2
 
         area = abs(float(cv2.contourArea(refined.astype(np.float32))))
-        if area >= 0.8 * work.shape[0] * work.shape[1]:
+        skew = _text_skew(work)
+        if (
+            area >= 0.8 * work.shape[0] * work.shape[1]
+            and not _printed_beyond(work, refined)
+            and (skew is None or abs(_side_angle(refined) - skew) <= _EDGE_TEXT_AGREEMENT)
+        ):
             corners_work = refined
+        elif skew is not None and abs(skew) >= MIN_SKEW_DEGREES:
+            # No paper edge on the scan: straighten by the lines of text.
+            h_w, w_w = work.shape[:2]
+            log.info("scanned page straightened by its text lines: %.2f degrees", skew)
+            corners_work = rotate_corners(corners_work, skew, ((w_w - 1) / 2, (h_w - 1) / 2))
         corners_st = np.c_[
             (corners_work[:, 0] + 0.5) / kx - 0.5, (corners_work[:, 1] + 0.5) / ky - 0.5
         ]

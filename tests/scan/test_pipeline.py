@@ -289,3 +289,41 @@ def test_importing_the_piece_service_does_not_load_opencv():
         cwd=Path(__file__).resolve().parents[2],
     )
     assert out.stdout.strip() == "False"
+
+
+def _edgeless_scan(tmp_path, degrees: float) -> tuple[Path, np.ndarray]:
+    """A bill filling the platen at 200 dpi, turned by `degrees` (counterclockwise on
+    screen), its paper the colour of the lid: no edge to straighten from."""
+    from PIL import Image
+
+    flat = mc.render_bill(np.random.default_rng(1))
+    gray = cv2.resize(cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY), (1654, 2339))
+    paper = int(np.median(gray))
+    turn = cv2.getRotationMatrix2D((1654 / 2, 2339 / 2), degrees, 1.0)
+    scan = cv2.warpAffine(gray, turn, (1654, 2339), borderValue=paper)
+    path = tmp_path / f"scan-{degrees}.jpg"
+    Image.fromarray(scan).save(path, "JPEG", quality=92, dpi=(200, 200))
+    return path, scan
+
+
+@pytest.mark.parametrize("degrees", [-2.5, 1.5])
+def test_a_scan_without_paper_edges_is_straightened_by_its_text(tmp_path, degrees):
+    from permis_desktop.scan.deskew import text_skew
+
+    path, scan = _edgeless_scan(tmp_path, degrees)
+    assert text_skew(scan) == pytest.approx(-degrees, abs=0.15)
+    page = process_file(path, "proof_of_address").pages[0]
+    assert page.verdict == "ok", page.reasons
+    out = page.image if page.image.ndim == 2 else cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
+    assert abs(text_skew(out) or 0.0) <= 0.15
+    # The crop is the page turned back: its top side slopes like the text did.
+    (x0, y0), (x1, y1) = page.corners[0], page.corners[1]
+    assert np.degrees(np.arctan2(y1 - y0, x1 - x0)) == pytest.approx(-degrees, abs=0.15)
+
+
+def test_a_straight_edgeless_scan_is_left_as_it_is(tmp_path):
+    path, _ = _edgeless_scan(tmp_path, 0.0)
+    page = process_file(path, "proof_of_address").pages[0]
+    # The whole platen, square: no line of text taken for the paper's edge.
+    frame = [[-0.5, -0.5], [1653.5, -0.5], [1653.5, 2338.5], [-0.5, 2338.5]]
+    assert np.allclose(page.corners, frame, atol=1.0) and page.verdict == "ok"
