@@ -604,13 +604,33 @@ def refine_corners(
     `image` is BGR or gray at the resolution the corners are expressed in. Sides whose edge
     cannot be found keep their current position.
     """
+    return refine_with_fit(image, corners, radius, passes).points
+
+
+@dataclass(frozen=True)
+class Refinement:
+    points: Points
+    # Share of the sampled points lying within a pixel of their side's line, over the four
+    # sides and per side (a paper edge is one straight step; a line of text scatters).
+    fit: float
+    side_fit: tuple[float, ...]
+
+
+def refine_with_fit(
+    image: Image8, corners: Points, radius: float | None = None, passes: int = 2
+) -> Refinement:
+    """`refine_corners`, and how well the last pass fitted."""
     import cv2
 
     quad = np.asarray(corners, dtype=np.float64).copy()
     diag = float(np.hypot(*(quad[2] - quad[0])))
     r = radius if radius is not None else max(4.0, 0.012 * diag)
+    fit = 0.0
+    side_fit = [0.0] * 4
     for _ in range(passes):
         lines: list[npt.NDArray[np.float64] | None] = []
+        on_line = sampled = 0
+        side_fit = [0.0] * 4
         for i in range(4):
             p, q = quad[i], quad[(i + 1) % 4]
             vec = q - p
@@ -621,6 +641,7 @@ def refine_corners(
             tangent = vec / length
             normal = np.array([-tangent[1], tangent[0]])
             n_pts = int(min(64, max(16, length / 6)))
+            sampled += n_pts
             t = np.linspace(0.12, 0.88, n_pts)
             steps = np.arange(-np.ceil(r), np.ceil(r) + 1)
             base = p[None, :] + vec[None, :] * t[:, None]
@@ -669,6 +690,9 @@ def refine_corners(
                 line = cv2.fitLine(
                     pts[keep].astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01
                 ).reshape(4)
+            d = np.abs((pts[:, 0] - line[2]) * line[1] - (pts[:, 1] - line[3]) * line[0])
+            on_line += int((d <= 1.0).sum())
+            side_fit[i] = float((d <= 1.0).sum()) / n_pts
             lines.append(np.asarray(line, dtype=np.float64))
         new = quad.copy()
         for i in range(4):
@@ -680,7 +704,45 @@ def refine_corners(
                 new[i] = point
         quad = new
         r = max(2.5, r / 3)
-    return quad
+        fit = on_line / sampled if sampled else 0.0
+    return Refinement(quad, fit, tuple(side_fit))
+
+
+def square_to_size(refined: Refinement, size_px: tuple[float, float]) -> Points | None:
+    """The rectangle of the piece's known size (long, short side in pixels) standing on the
+    two adjacent sides that fitted best: a card on a flatbed has no perspective, and one
+    side of it may not show (a white band on a white lid). None when the sides found
+    disagree with that size (wrong resolution in the file, or not this kind of piece)."""
+    quad = refined.points
+    long_px, short_px = max(size_px), min(size_px)
+    scores = [refined.side_fit[(i - 1) % 4] + refined.side_fit[i] for i in range(4)]
+    i = int(np.argmax(scores))
+    corner = quad[i]
+    u = quad[(i + 1) % 4] - corner
+    v = quad[(i - 1) % 4] - corner
+    lu, lv = float(np.hypot(*u)), float(np.hypot(*v))
+    if min(lu, lv) < 1:
+        return None
+    along_u, along_v = (long_px, short_px) if lu >= lv else (short_px, long_px)
+    # A side's length is known when the side meeting it at its far end fitted too; at least
+    # one such length, and every one, must match the size: the resolution is right.
+    known = [
+        abs(length / expected - 1)
+        for length, expected, far_side in ((lu, along_u, (i + 1) % 4), (lv, along_v, (i - 2) % 4))
+        if refined.side_fit[far_side] >= 0.8
+    ]
+    if not known or max(known) > 0.03:
+        return None
+    u_hat = u / lu
+    v_hat = np.array([-u_hat[1], u_hat[0]])
+    if float(v_hat @ v) < 0:
+        v_hat = -v_hat
+    out = np.empty((4, 2))
+    out[i] = corner
+    out[(i + 1) % 4] = corner + u_hat * along_u
+    out[(i + 2) % 4] = corner + u_hat * along_u + v_hat * along_v
+    out[(i - 1) % 4] = corner + v_hat * along_v
+    return out
 
 
 def corner_occlusion(image: Image8, corners: Points) -> float:

@@ -44,3 +44,47 @@ def test_the_aspect_hint_works_either_way_round(tmp_path):
     assert portrait.found and portrait.points == landscape.points
     truth = np.array(sample.corners) * (image.shape[1] / sample.image.shape[1])
     assert cm.corner_error(portrait.array(), truth) <= 0.03
+
+
+def test_an_outline_detected_further_off_is_refined_by_the_wider_search(tmp_path):
+    # A low-contrast card on a white table: the outline found on the small copy is ~3 % off,
+    # beyond the usual refinement's reach; the wider search fits its sides better.
+    sample = first_sample(4, kind="identity", condition="white_table")
+    path = mc.save_jpeg(sample, tmp_path / "card.jpg")
+    page = process_file(path, "identity").pages[0]
+    assert cm.corner_error(np.array(page.corners), np.array(sample.corners)) <= 0.015
+
+
+def _refinement(points, side_fit):
+    from permis_desktop.scan.detect import Refinement
+
+    return Refinement(np.array(points, dtype=np.float64), float(np.mean(side_fit)), side_fit)
+
+
+def test_a_scanned_card_is_squared_to_its_size_when_one_side_does_not_show():
+    from permis_desktop.scan.detect import square_to_size
+
+    # A card 856 x 540 px (100 px/cm) turned by 2 degrees; its bottom side (a white MRZ band
+    # on a white lid) was fitted to the text line above it, 30 px too high and tilted.
+    turn = np.radians(2.0)
+    u = np.array([np.cos(turn), np.sin(turn)])
+    v = np.array([-np.sin(turn), np.cos(turn)])
+    top_left = np.array([100.0, 80.0])
+    truth = np.array(
+        [top_left, top_left + 856 * u, top_left + 856 * u + 540 * v, top_left + 540 * v]
+    )
+    found = truth.copy()
+    found[2] = truth[2] - 30 * v
+    found[3] = truth[3] - 22 * v + 3 * u
+    squared = square_to_size(_refinement(found, (1.0, 1.0, 0.5, 1.0)), (856.0, 540.0))
+    assert squared is not None
+    assert np.abs(squared - truth).max() < 0.5
+
+
+def test_squaring_is_refused_when_the_file_resolution_disagrees_with_the_sides():
+    from permis_desktop.scan.detect import square_to_size
+
+    card = [[0.0, 0.0], [856.0, 0.0], [856.0, 540.0], [0.0, 540.0]]
+    # The sides that fitted measure 856 x 540, but the file claims another resolution.
+    assert square_to_size(_refinement(card, (1.0,) * 4), (856 * 1.1, 540 * 1.1)) is None
+    assert np.allclose(square_to_size(_refinement(card, (1.0,) * 4), (856.0, 540.0)), card)
