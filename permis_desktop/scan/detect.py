@@ -614,6 +614,29 @@ class Refinement:
     # sides and per side (a paper edge is one straight step; a line of text scatters).
     fit: float
     side_fit: tuple[float, ...]
+    # Each side's fitted line (vx, vy, x0, y0), None where no edge was found.
+    lines: tuple[npt.NDArray[np.float64] | None, ...] = ()
+
+
+def combine_refinements(near: Refinement, far: Refinement, margin: float) -> Refinement:
+    """Side by side, the line that fitted better (`far` only when clearly better), and the
+    corners where the chosen lines meet."""
+    chosen: list[npt.NDArray[np.float64] | None] = []
+    fits: list[float] = []
+    for i in range(4):
+        a = near.lines[i] if i < len(near.lines) else None
+        b = far.lines[i] if i < len(far.lines) else None
+        use_far = b is not None and (a is None or far.side_fit[i] > near.side_fit[i] + margin)
+        chosen.append(b if use_far else a)
+        fits.append(far.side_fit[i] if use_far else near.side_fit[i])
+    points = near.points.copy()
+    for i in range(4):
+        prev_line, this_line = chosen[(i - 1) % 4], chosen[i]
+        if prev_line is not None and this_line is not None:
+            point = _intersect(prev_line, this_line)
+            if point is not None:
+                points[i] = point
+    return Refinement(points, float(np.mean(fits)), tuple(fits), tuple(chosen))
 
 
 def refine_with_fit(
@@ -627,6 +650,7 @@ def refine_with_fit(
     r = radius if radius is not None else max(4.0, 0.012 * diag)
     fit = 0.0
     side_fit = [0.0] * 4
+    final_lines: list[npt.NDArray[np.float64] | None] = [None] * 4
     for _ in range(passes):
         lines: list[npt.NDArray[np.float64] | None] = []
         on_line = sampled = 0
@@ -705,7 +729,8 @@ def refine_with_fit(
         quad = new
         r = max(2.5, r / 3)
         fit = on_line / sampled if sampled else 0.0
-    return Refinement(quad, fit, tuple(side_fit))
+        final_lines = lines
+    return Refinement(quad, fit, tuple(side_fit), tuple(final_lines))
 
 
 def square_to_size(refined: Refinement, size_px: tuple[float, float]) -> Points | None:

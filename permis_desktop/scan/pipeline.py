@@ -30,6 +30,7 @@ from permis_desktop.scan import geometry, quality
 from permis_desktop.scan.deskew import MIN_SKEW_DEGREES, rotate_corners, text_skew
 from permis_desktop.scan.detect import (
     Points,
+    combine_refinements,
     corner_occlusion,
     detect_corners,
     full_frame,
@@ -213,13 +214,13 @@ def _refine_photo(
     work: Image8, corners: Points, known_size: tuple[float, float] | None = None
 ) -> Points:
     """Refine within 1.2 % of the diagonal, and within 3 % for an outline detected further
-    off; the wider search wins only when its sides fit their lines clearly better (it may
-    also land on a line of text just inside a faint edge). A card scanned at a known
+    off; side by side, the wider search's line is kept only when it fits clearly better (it
+    may also land on a line of text just inside a faint edge). A card scanned at a known
     resolution is then squared to its real size."""
     near = refine_with_fit(work, corners)
     diag = float(np.hypot(*(corners[2] - corners[0])))
     far = refine_with_fit(work, corners, radius=0.03 * diag)
-    best = far if far.fit > near.fit + _WIDER_FIT_MARGIN else near
+    best = combine_refinements(near, far, _WIDER_FIT_MARGIN)
     if known_size is not None:
         squared = square_to_size(best, known_size)
         if squared is not None:

@@ -88,3 +88,25 @@ def test_squaring_is_refused_when_the_file_resolution_disagrees_with_the_sides()
     # The sides that fitted measure 856 x 540, but the file claims another resolution.
     assert square_to_size(_refinement(card, (1.0,) * 4), (856 * 1.1, 540 * 1.1)) is None
     assert np.allclose(square_to_size(_refinement(card, (1.0,) * 4), (856.0, 540.0)), card)
+
+
+def test_refinements_are_combined_side_by_side():
+    from permis_desktop.scan.detect import Refinement, combine_refinements
+
+    def line(p, q):
+        d = np.subtract(q, p) / np.hypot(*np.subtract(q, p))
+        return np.array([d[0], d[1], p[0], p[1]])
+
+    square = [[0.0, 0.0], [100.0, 0.0], [100.0, 100.0], [0.0, 100.0]]
+    wider = [[0.0, -10.0], [100.0, -10.0], [100.0, 100.0], [0.0, 100.0]]
+
+    def refinement(pts, fits):
+        lines = tuple(line(pts[i], pts[(i + 1) % 4]) for i in range(4))
+        return Refinement(np.array(pts), float(np.mean(fits)), fits, lines)
+
+    near = refinement(square, (0.4, 1.0, 0.9, 1.0))
+    far = refinement(wider, (1.0, 0.5, 0.9, 0.95))
+    combined = combine_refinements(near, far, margin=0.1)
+    # Only the top side fitted clearly better in the wider search: it moves, the others stay.
+    assert np.allclose(combined.points, [[0, -10], [100, -10], [100, 100], [0, 100]])
+    assert combined.side_fit == (1.0, 1.0, 0.9, 1.0)
