@@ -218,9 +218,12 @@ def _refine_photo(
     may also land on a line of text just inside a faint edge). A card scanned at a known
     resolution is then squared to its real size."""
     near = refine_with_fit(work, corners)
-    diag = float(np.hypot(*(corners[2] - corners[0])))
-    far = refine_with_fit(work, corners, radius=0.03 * diag)
-    best = combine_refinements(near, far, _WIDER_FIT_MARGIN)
+    best = near
+    # Sides that all sit on a straight edge need no wider look (most pages: saves ~10 ms).
+    if min(near.side_fit) < 1.0 - _WIDER_FIT_MARGIN:
+        diag = float(np.hypot(*(corners[2] - corners[0])))
+        far = refine_with_fit(work, corners, radius=0.03 * diag)
+        best = combine_refinements(near, far, _WIDER_FIT_MARGIN)
     if known_size is not None:
         squared = square_to_size(best, known_size)
         if squared is not None:
