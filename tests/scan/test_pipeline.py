@@ -109,11 +109,13 @@ def test_verdicts_on_degraded_photos(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [4, 5, 6])
-def test_verdicts_on_more_photos(tmp_path, seed):
-    rows = _verdicts(tmp_path, seed)
+def test_verdicts_on_more_photos(tmp_path):
+    # 57 photos: a rate over a few dozen pages, not one seed's 19 (where one page is 5 %).
+    rows = [row for seed in (4, 5, 6) for row in _verdicts(tmp_path, seed)]
     right = [r for r in rows if r[1] == r[2]]
-    assert len(right) >= 0.75 * len(rows), rows
+    false_accepts = [r for r in rows if r[1] != "ok" and r[2] == "ok"]
+    assert len(right) >= 0.85 * len(rows), rows
+    assert len(false_accepts) <= 3, rows
 
 
 def test_card_on_flatbed_comes_out_as_the_card_alone(tmp_path):
