@@ -28,17 +28,7 @@ import numpy as np
 from permis_desktop.errors import OperationFailed
 from permis_desktop.scan import geometry, quality
 from permis_desktop.scan.deskew import MIN_SKEW_DEGREES, rotate_corners, text_skew
-from permis_desktop.scan.detect import (
-    Points,
-    combine_refinements,
-    corner_occlusion,
-    detect_corners,
-    full_frame,
-    order_clockwise,
-    refine_corners,
-    refine_with_fit,
-    square_to_size,
-)
+from permis_desktop.scan.detect import Points, detect_corners, full_frame, order_clockwise
 from permis_desktop.scan.encode import Encoded, compose_sides, encode_to_budget, watermark
 from permis_desktop.scan.enhance import enhance
 from permis_desktop.scan.formats import (
@@ -49,6 +39,13 @@ from permis_desktop.scan.formats import (
     with_budget,
 )
 from permis_desktop.scan.loader import Image8, SourcePage, open_source
+from permis_desktop.scan.refine import (
+    combine_refinements,
+    corner_occlusion,
+    refine_corners,
+    refine_with_fit,
+    square_to_size,
+)
 
 log = logging.getLogger(__name__)
 

@@ -56,13 +56,13 @@ def test_an_outline_detected_further_off_is_refined_by_the_wider_search(tmp_path
 
 
 def _refinement(points, side_fit):
-    from permis_desktop.scan.detect import Refinement
+    from permis_desktop.scan.refine import Refinement
 
     return Refinement(np.array(points, dtype=np.float64), float(np.mean(side_fit)), side_fit)
 
 
 def test_a_scanned_card_is_squared_to_its_size_when_one_side_does_not_show():
-    from permis_desktop.scan.detect import square_to_size
+    from permis_desktop.scan.refine import square_to_size
 
     # A card 856 x 540 px (100 px/cm) turned by 2 degrees; its bottom side (a white MRZ band
     # on a white lid) was fitted to the text line above it, 30 px too high and tilted.
@@ -82,7 +82,7 @@ def test_a_scanned_card_is_squared_to_its_size_when_one_side_does_not_show():
 
 
 def test_squaring_is_refused_when_the_file_resolution_disagrees_with_the_sides():
-    from permis_desktop.scan.detect import square_to_size
+    from permis_desktop.scan.refine import square_to_size
 
     card = [[0.0, 0.0], [856.0, 0.0], [856.0, 540.0], [0.0, 540.0]]
     # The sides that fitted measure 856 x 540, but the file claims another resolution.
@@ -91,7 +91,7 @@ def test_squaring_is_refused_when_the_file_resolution_disagrees_with_the_sides()
 
 
 def test_refinements_are_combined_side_by_side():
-    from permis_desktop.scan.detect import Refinement, combine_refinements
+    from permis_desktop.scan.refine import Refinement, combine_refinements
 
     def line(p, q):
         d = np.subtract(q, p) / np.hypot(*np.subtract(q, p))

@@ -6,7 +6,7 @@ Detection reuses the pipeline's `scan.detect.detect_corners` on a small copy of 
 document on screen; the still is detected again at full resolution by the pipeline.
 
 Between full detections the outline is *tracked*: the previous corners are refined against
-the new frame's edges (`scan.detect.refine_corners`, a line fit along each side) and kept
+the new frame's edges (`scan.refine.refine_corners`, a line fit along each side) and kept
 when the edges still support them. That costs ~10 ms instead of ~50-150 ms for a full
 detection, so the outline keeps up with a moving hand on a busy 2-core desk machine; a
 full detection runs when tracking loses the document and every `FULL_DETECTION_EVERY`
@@ -105,7 +105,8 @@ def _track(small: Image8, previous: tuple[tuple[float, float], ...]) -> tuple[An
     """The previous outline moved onto this frame's edges, or None when they are gone."""
     import cv2
 
-    from permis_desktop.scan.detect import _gradient, _support, order_clockwise, refine_corners
+    from permis_desktop.scan.detect import _gradient, _support, order_clockwise
+    from permis_desktop.scan.refine import refine_corners
 
     h, w = small.shape[:2]
     pts = np.array(previous, dtype=np.float64) * np.array([w, h])
@@ -156,7 +157,8 @@ def analyse_preview(
             return PreviewAnalysis(found=False, seconds=time.perf_counter() - start)
         # Refined like a tracked outline, so that the periodic full detection lands on the
         # same corners as tracking and does not restart the auto-capture hold.
-        from permis_desktop.scan.detect import order_clockwise, refine_corners
+        from permis_desktop.scan.detect import order_clockwise
+        from permis_desktop.scan.refine import refine_corners
 
         pts, support = order_clockwise(refine_corners(small, found.array())), found.support
     sharp = outline_sharpness(small, pts)
