@@ -83,12 +83,11 @@ def text_skew(gray: Image8) -> float | None:
     fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.05)
     fine_scores = np.array([_sharpness(points, a) for a in fine])
     angle = float(fine[int(np.argmax(fine_scores))])
-    straight = _sharpness(points, 0.0)
     gain = float(fine_scores.max()) / max(float(np.median(scores)), 1e-9)
     if gain < _MIN_GAIN:
         log.debug("no clear text skew (profile gain %.3f)", gain)
         return None
-    log.debug("text skew %.2f degrees (gain %.3f, straight %.0f)", angle, gain, straight)
+    log.debug("text skew %.2f degrees (profile gain %.3f)", angle, gain)
     return angle
 
 

@@ -240,6 +240,20 @@ def _merged_lines(gray: Image8, sat: Image8, low: float, high: float) -> list[Li
     return lines
 
 
+def _side_line(p: npt.NDArray[np.float64], q: npt.NDArray[np.float64]) -> Line:
+    theta = float(np.arctan2(q[0] - p[0], -(q[1] - p[1])))
+    if theta < 0:
+        theta += np.pi
+    return [theta, float(p[0] * np.cos(theta) + p[1] * np.sin(theta)), 0.0]
+
+
+def _meet(a: Line, b: Line) -> npt.NDArray[np.float64] | None:
+    m = np.array([[np.cos(a[0]), np.sin(a[0])], [np.cos(b[0]), np.sin(b[0])]])
+    if abs(np.linalg.det(m)) < 1e-6:
+        return None
+    return np.asarray(np.linalg.solve(m, np.array([a[1], b[1]])), dtype=np.float64)
+
+
 def _line_quads(lines: list[Line], w: int, h: int, max_lines: int = 10) -> list[Points]:
     """Quadrilaterals made of the longest straight edges (for outlines that do not close:
     a sheet touching clutter, a faint paper edge, a shadow across one side)."""
@@ -250,12 +264,6 @@ def _line_quads(lines: list[Line], w: int, h: int, max_lines: int = 10) -> list[
     def angle(a: Line, b: Line) -> float:
         d = abs(a[0] - b[0]) % np.pi
         return float(min(d, np.pi - d))
-
-    def meet(a: Line, b: Line) -> npt.NDArray[np.float64] | None:
-        m = np.array([[np.cos(a[0]), np.sin(a[0])], [np.cos(b[0]), np.sin(b[0])]])
-        if abs(np.linalg.det(m)) < 1e-6:
-            return None
-        return np.asarray(np.linalg.solve(m, np.array([a[1], b[1]])), dtype=np.float64)
 
     def gap(a: Line, b: Line) -> float:
         point = b[1] * np.array([np.cos(b[0]), np.sin(b[0])])
@@ -276,7 +284,7 @@ def _line_quads(lines: list[Line], w: int, h: int, max_lines: int = 10) -> list[
     quads: list[Points] = []
     for la, lb in pairs_a:
         for lc, ld in pairs_b:
-            pts = [meet(la, lc), meet(lc, lb), meet(lb, ld), meet(ld, la)]
+            pts = [_meet(la, lc), _meet(lc, lb), _meet(lb, ld), _meet(ld, la)]
             if any(p is None for p in pts):
                 continue
             quad = np.array(pts, dtype=np.float64)
@@ -348,20 +356,6 @@ def _boundary_share(grads: Gradients, p: Points, q: Points, threshold: float) ->
     texture = np.minimum(mag[:5].mean(axis=0), mag[10:].mean(axis=0))
     ok = (edge >= threshold) & (texture < 0.35 * edge) & visible
     return float(ok.sum()) / float(visible.sum())
-
-
-def _side_line(p: npt.NDArray[np.float64], q: npt.NDArray[np.float64]) -> Line:
-    theta = float(np.arctan2(q[0] - p[0], -(q[1] - p[1])))
-    if theta < 0:
-        theta += np.pi
-    return [theta, float(p[0] * np.cos(theta) + p[1] * np.sin(theta)), 0.0]
-
-
-def _meet(a: Line, b: Line) -> npt.NDArray[np.float64] | None:
-    m = np.array([[np.cos(a[0]), np.sin(a[0])], [np.cos(b[0]), np.sin(b[0])]])
-    if abs(np.linalg.det(m)) < 1e-6:
-        return None
-    return np.asarray(np.linalg.solve(m, np.array([a[1], b[1]])), dtype=np.float64)
 
 
 def _extension_share(

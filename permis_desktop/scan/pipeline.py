@@ -27,7 +27,7 @@ import numpy as np
 
 from permis_desktop.errors import OperationFailed
 from permis_desktop.scan import geometry, quality
-from permis_desktop.scan.deskew import MIN_SKEW_DEGREES, rotate_corners, text_skew
+from permis_desktop.scan.deskew import MIN_SKEW_DEGREES, ink_mask, rotate_corners, text_skew
 from permis_desktop.scan.detect import Points, detect_corners, full_frame, order_clockwise
 from permis_desktop.scan.encode import Encoded, compose_sides, encode_to_budget, watermark
 from permis_desktop.scan.enhance import enhance
@@ -48,6 +48,12 @@ from permis_desktop.scan.refine import (
 )
 
 log = logging.getLogger(__name__)
+
+# How much better the wider refinement must fit a side to be preferred there.
+_WIDER_FIT_MARGIN = 0.1
+# Text is printed square to its sheet: edges found on a scan that disagree with the text
+# lines by more than this (degrees) are lines inside the page, not the paper's edges.
+_EDGE_TEXT_AGREEMENT = 0.7
 
 Progress = Callable[[int, int], None]
 
@@ -228,17 +234,14 @@ def _refine_photo(
     return best.points
 
 
-def _printed_beyond(work: Image8, corners: Points) -> bool:
+def _printed_beyond(gray: Image8, corners: Points) -> bool:
     """Whether there is print outside `corners`: then they are not the paper's edges but
     lines inside the page (a margin of text, a rule), found on a scan whose edges do not
     show."""
     import cv2
 
-    from permis_desktop.scan.deskew import ink_mask
-
-    gray = work if work.ndim == 2 else cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
-    ink = ink_mask(np.asarray(gray, dtype=np.uint8))
-    h, w = work.shape[:2]
+    ink = ink_mask(gray)
+    h, w = gray.shape[:2]
     sx, sy = ink.shape[1] / w, ink.shape[0] / h
     quad = np.c_[(corners[:, 0] + 0.5) * sx - 0.5, (corners[:, 1] + 0.5) * sy - 0.5]
     frame = np.full(ink.shape, 255, np.uint8)
@@ -251,20 +254,6 @@ def _printed_beyond(work: Image8, corners: Points) -> bool:
         return False
     printed = int(np.count_nonzero(ink[outside > 0]))
     return printed > 0.002 * area + 20
-
-
-# How much better the wider refinement must fit to be preferred.
-_WIDER_FIT_MARGIN = 0.1
-# Text is printed square to its sheet: edges found on a scan that disagree with the text
-# lines by more than this are lines inside the page, not the paper's edges.
-_EDGE_TEXT_AGREEMENT = 0.7
-
-
-def _text_skew(work: Image8) -> float | None:
-    import cv2
-
-    gray = work if work.ndim == 2 else cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
-    return text_skew(np.asarray(gray, dtype=np.uint8))
 
 
 def _side_angle(corners: Points) -> float:
@@ -352,10 +341,13 @@ def process_page(
         import cv2
 
         area = abs(float(cv2.contourArea(refined.astype(np.float32))))
-        skew = _text_skew(work)
+        gray = np.asarray(
+            work if work.ndim == 2 else cv2.cvtColor(work, cv2.COLOR_BGR2GRAY), dtype=np.uint8
+        )
+        skew = text_skew(gray)
         if (
             area >= 0.8 * work.shape[0] * work.shape[1]
-            and not _printed_beyond(work, refined)
+            and not _printed_beyond(gray, refined)
             and (skew is None or abs(_side_angle(refined) - skew) <= _EDGE_TEXT_AGREEMENT)
         ):
             corners_work = refined
