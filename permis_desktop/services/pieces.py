@@ -201,21 +201,8 @@ class PieceService:
             rows: list[Page] = []
             for position, (page, (sha, name)) in enumerate(zip(result.pages, origin, strict=True)):
                 params = page.params.to_json()
-                params.update(
-                    {
-                        "source_name": name,
-                        "source_page": page.page,
-                        "verdict": page.verdict,
-                        "reasons": page.reasons,
-                        "dpi": round(page.dpi),
-                        "output_dpi": round(page.output_dpi),
-                        "size": list(page.size),
-                        "bytes": page.bytes,
-                        "vector": page.vector,
-                        "output_page": page.output_page,
-                        "format": result.format.id,
-                    }
-                )
+                params.update({"source_name": name, "source_page": page.page})
+                params.update(_page_report(page, result.format.id))
                 row = Page(
                     position=position,
                     original_sha256=sha,
@@ -426,19 +413,7 @@ class PieceService:
                 page = result.pages[position]
                 params = dict(entry["params"])
                 params.update(page.params.to_json())
-                params.update(
-                    {
-                        "verdict": page.verdict,
-                        "reasons": page.reasons,
-                        "dpi": round(page.dpi),
-                        "output_dpi": round(page.output_dpi),
-                        "size": list(page.size),
-                        "bytes": page.bytes,
-                        "vector": page.vector,
-                        "output_page": page.output_page,
-                        "format": result.format.id,
-                    }
-                )
+                params.update(_page_report(page, result.format.id))
                 row = Page(
                     position=position,
                     original_sha256=entry["sha"],
@@ -478,6 +453,21 @@ def _attached(row: Page) -> AttachedPage:
         bytes=int(params.get("bytes", 0)),
         params=params,
     )
+
+
+def _page_report(page: Any, format_id: str) -> dict[str, Any]:
+    """What the pipeline said of a processed page, as kept in `Page.params`."""
+    return {
+        "verdict": page.verdict,
+        "reasons": page.reasons,
+        "dpi": round(page.dpi),
+        "output_dpi": round(page.output_dpi),
+        "size": list(page.size),
+        "bytes": page.bytes,
+        "vector": page.vector,
+        "output_page": page.output_page,
+        "format": format_id,
+    }
 
 
 def _output_bytes(result: Any, index: int) -> bytes:
