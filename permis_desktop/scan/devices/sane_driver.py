@@ -367,9 +367,16 @@ class SaneDriver:
     def _read_page(
         dev: Any, page_no: int, feeder: bool, report: ProgressThrottle, cancel: CancelToken
     ) -> Any:
+        asked = False
+
         def on_line(line: int, total: int) -> None:
+            nonlocal asked
             if cancel.cancelled:
-                dev.cancel()  # the backend then ends the read with SANE_STATUS_CANCELLED
+                # The backend then ends the read with SANE_STATUS_CANCELLED. Once only: a
+                # second sane_cancel() while the backend tears its reader down can block.
+                if not asked:
+                    asked = True
+                    dev.cancel()
                 return
             report(page_no, line / total if total > 0 else None)
 
